@@ -1,0 +1,3 @@
+# Copyright (c) mmvssm contributors. All rights reserved.
+
+__all__ = []

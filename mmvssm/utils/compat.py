@@ -1,0 +1,194 @@
+# Copyright (c) mmvssm contributors. All rights reserved.
+"""Fixes for the released OpenMMLab stack, applied once on ``import mmvssm``.
+
+Each fix checks whether it is needed and acts only then, so a later upstream
+release that repairs the problem makes the fix a no-op. The fixes are:
+
+* ``drn``: the mmaction2 1.2.0 wheel and sdist lack the
+  ``mmaction/models/localizers/drn`` package (it has no ``__init__.py``, so
+  ``find_packages`` dropped it), and ``import mmaction.models`` fails. A
+  placeholder is put in ``sys.modules`` only when the folder is missing.
+* ``importlib_metadata``: ``mmaction.utils.dependency`` imports the backport,
+  which mmaction2 does not declare. When it is absent, the standard library's
+  ``importlib.metadata`` stands in for it.
+* ``checkpoint``: torch >= 2.6 loads with ``weights_only=True`` by default and
+  mmengine 0.10.7 does not say otherwise, so every checkpoint the runner itself
+  saves (it holds ``message_hub`` with a ``HistoryBuffer`` and numpy arrays)
+  fails to load for ``--resume`` and ``tools/test.py``. The local-file loader
+  is wrapped so that mmengine's own checkpoint types are allow-listed while the
+  loading stays weights-only: plain model weights load exactly as before and an
+  arbitrary pickled object is still refused.
+"""
+import importlib
+import importlib.util
+import os.path as osp
+import sys
+import types
+from typing import Callable, Dict, List
+
+__all__ = [
+    'apply_compat_fixes', 'applied_fixes', 'fix_mmaction_drn',
+    'fix_importlib_metadata', 'fix_checkpoint_loading',
+    'checkpoint_safe_globals'
+]
+
+# Names of the fixes that have acted in this process, in order.
+_APPLIED: List[str] = []
+
+
+def _package_dir(name: str):
+    """Return the folder of an importable package without importing it."""
+    spec = importlib.util.find_spec(name)
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return list(spec.submodule_search_locations)[0]
+
+
+def fix_mmaction_drn() -> bool:
+    """Stand in for ``mmaction.models.localizers.drn`` when it is missing.
+
+    Returns:
+        bool: Whether the placeholder was installed.
+    """
+    name = 'mmaction.models.localizers.drn'
+    if name in sys.modules:
+        return False
+    mmaction_dir = _package_dir('mmaction')
+    if mmaction_dir is None:
+        return False
+    if osp.isdir(osp.join(mmaction_dir, 'models', 'localizers', 'drn')):
+        return False
+
+    class DRN:
+        """Placeholder for mmaction2's DRN localizer, absent from its wheel."""
+
+        def __init__(self, *args, **kwargs):
+            raise ImportError(
+                'mmaction.models.localizers.drn is missing from the installed '
+                'mmaction2 1.2.0 package (open-mmlab/mmaction2#2714); install '
+                'mmaction2 from a source checkout to use DRN.')
+
+    package = types.ModuleType(name)
+    package.__path__ = []  # a package, so that ``.drn.drn`` resolves
+    module = types.ModuleType(f'{name}.drn')
+    module.DRN = DRN
+    package.drn = module
+    sys.modules[name] = package
+    sys.modules[f'{name}.drn'] = module
+    return True
+
+
+def fix_importlib_metadata() -> bool:
+    """Alias ``importlib_metadata`` to ``importlib.metadata`` when absent.
+
+    Returns:
+        bool: Whether the alias was installed.
+    """
+    if 'importlib_metadata' in sys.modules:
+        return False
+    if importlib.util.find_spec('importlib_metadata') is not None:
+        return False
+    sys.modules['importlib_metadata'] = importlib.import_module(
+        'importlib.metadata')
+    return True
+
+
+def checkpoint_safe_globals() -> list:
+    """Types found in checkpoints that mmengine's runner saves.
+
+    ``message_hub`` holds :class:`mmengine.logging.HistoryBuffer` objects
+    whose state is numpy arrays and scalars; ``meta`` may hold numpy scalars.
+    These are data containers only: allowing them does not allow code.
+
+    Returns:
+        list: Objects to pass to ``torch.serialization.safe_globals``.
+    """
+    import numpy as np
+    from mmengine.logging import HistoryBuffer
+
+    # numpy 2 moved ``numpy.core`` to ``numpy._core``; pickles name either.
+    multiarray = importlib.import_module(
+        'numpy._core.multiarray' if hasattr(np, '_core') else
+        'numpy.core.multiarray')
+    allowed = [
+        HistoryBuffer, np.ndarray, np.dtype, multiarray._reconstruct,
+        multiarray.scalar
+    ]
+    dtypes = getattr(np, 'dtypes', None)  # numpy >= 1.25
+    if dtypes is not None:
+        allowed += [
+            getattr(dtypes, name) for name in dir(dtypes)
+            if name.endswith('DType')
+        ]
+    return allowed
+
+
+def _local_loader_passes_weights_only(loader: Callable) -> bool:
+    """Whether mmengine's local loader already decides ``weights_only``."""
+    import inspect
+    try:
+        return 'weights_only' in inspect.getsource(loader)
+    except (OSError, TypeError):
+        return False
+
+
+def fix_checkpoint_loading() -> bool:
+    """Let weights-only loading read mmengine's own training checkpoints.
+
+    Acts only when torch loads weights-only by default (torch >= 2.6) and
+    mmengine's local loader does not handle ``weights_only`` itself.
+
+    Returns:
+        bool: Whether the local-file loader was wrapped.
+    """
+    import torch
+    from mmengine.runner.checkpoint import CheckpointLoader
+    from mmengine.utils import digit_version
+
+    if digit_version(torch.__version__) < digit_version('2.6.0'):
+        return False
+    original = CheckpointLoader._schemes.get('')
+    if original is None or getattr(original, '_mmvssm_wrapped', False):
+        return False
+    if _local_loader_passes_weights_only(original):
+        return False
+
+    def load_local_checkpoint(filename: str, map_location=None) -> Dict:
+        with torch.serialization.safe_globals(checkpoint_safe_globals()):
+            return original(filename, map_location)
+
+    load_local_checkpoint._mmvssm_wrapped = True
+    load_local_checkpoint.__doc__ = original.__doc__
+    CheckpointLoader.register_scheme(
+        prefixes='', loader=load_local_checkpoint, force=True)
+    return True
+
+
+# Order matters: ``drn`` and ``importlib_metadata`` must be in place before
+# anything imports ``mmaction.models``.
+_FIXES = {
+    'drn': fix_mmaction_drn,
+    'importlib_metadata': fix_importlib_metadata,
+    'checkpoint': fix_checkpoint_loading,
+}
+
+
+def apply_compat_fixes() -> List[str]:
+    """Apply every fix that is needed and has not acted yet.
+
+    Returns:
+        list[str]: The names of the fixes that acted in this call.
+    """
+    acted = []
+    for name, fix in _FIXES.items():
+        if name in _APPLIED:
+            continue
+        if fix():
+            _APPLIED.append(name)
+            acted.append(name)
+    return acted
+
+
+def applied_fixes() -> List[str]:
+    """Names of the fixes that have acted in this process, in order."""
+    return list(_APPLIED)

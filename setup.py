@@ -1,0 +1,46 @@
+# Copyright (c) mmvssm contributors. All rights reserved.
+import os.path as osp
+import re
+
+from setuptools import find_packages, setup
+
+HERE = osp.dirname(osp.abspath(__file__))
+
+
+def read_version() -> str:
+    with open(osp.join(HERE, 'mmvssm', 'version.py')) as f:
+        return re.search(r"__version__ = '([^']+)'", f.read()).group(1)
+
+
+def parse_requirements(name: str) -> list:
+    """Read ``requirements/<name>.txt``, dropping comments and blanks."""
+    with open(osp.join(HERE, 'requirements', f'{name}.txt')) as f:
+        lines = (line.split('#', 1)[0].strip() for line in f)
+        return [line for line in lines if line]
+
+
+with open(osp.join(HERE, 'README.md'), encoding='utf-8') as f:
+    long_description = f.read()
+
+setup(
+    name='mmvssm',
+    version=read_version(),
+    description='Video state-space models (VideoMamba, MoMa, MSTA) for '
+    'OpenMMLab',
+    long_description=long_description,
+    long_description_content_type='text/markdown',
+    license='Apache License 2.0',
+    packages=find_packages(exclude=('configs', 'tools', 'tests', 'projects')),
+    include_package_data=True,
+    python_requires='>=3.9',
+    install_requires=parse_requirements('runtime'),
+    extras_require={
+        'tests': parse_requirements('tests'),
+        'optional': parse_requirements('optional'),
+    },
+    classifiers=[
+        'Programming Language :: Python :: 3',
+        'Topic :: Scientific/Engineering :: Artificial Intelligence',
+    ],
+    zip_safe=False,
+)
