@@ -5,6 +5,7 @@ Importing the package applies the stack's compatibility fixes once (see
 :mod:`mmvssm.utils.compat`) and nothing heavier: models, datasets and engine
 parts register lazily when a registry first looks them up.
 """
+
 from .utils.compat import apply_compat_fixes
 from .version import __version__, version_info
 

@@ -10,16 +10,34 @@ name ``Recognizer3D``, ``DecordInit`` or ``AccMetric`` without prefixes and
 without ``custom_imports``. From an mmaction2 config, write
 ``type='mmvssm.VideoMamba'``.
 """
+
 from mmaction import registry as mmaction_registry
 from mmengine.registry import Registry
 
 __all__ = [
-    'RUNNERS', 'RUNNER_CONSTRUCTORS', 'LOOPS', 'HOOKS', 'DATASETS',
-    'DATA_SAMPLERS', 'TRANSFORMS', 'MODELS', 'MODEL_WRAPPERS',
-    'WEIGHT_INITIALIZERS', 'OPTIMIZERS', 'OPTIM_WRAPPERS',
-    'OPTIM_WRAPPER_CONSTRUCTORS', 'PARAM_SCHEDULERS', 'METRICS', 'EVALUATOR',
-    'TASK_UTILS', 'VISUALIZERS', 'VISBACKENDS', 'LOG_PROCESSORS',
-    'INFERENCERS', 'FUNCTIONS', 'TOKENIZERS'
+    'RUNNERS',
+    'RUNNER_CONSTRUCTORS',
+    'LOOPS',
+    'HOOKS',
+    'DATASETS',
+    'DATA_SAMPLERS',
+    'TRANSFORMS',
+    'MODELS',
+    'MODEL_WRAPPERS',
+    'WEIGHT_INITIALIZERS',
+    'OPTIMIZERS',
+    'OPTIM_WRAPPERS',
+    'OPTIM_WRAPPER_CONSTRUCTORS',
+    'PARAM_SCHEDULERS',
+    'METRICS',
+    'EVALUATOR',
+    'TASK_UTILS',
+    'VISUALIZERS',
+    'VISBACKENDS',
+    'LOG_PROCESSORS',
+    'INFERENCERS',
+    'FUNCTIONS',
+    'TOKENIZERS',
 ]
 
 # mmaction2's FUNCTION node names a module that does not exist
@@ -44,12 +62,14 @@ def _child(parent: Registry, *own_locations: str) -> Registry:
         parent.name,
         parent=parent,
         scope='mmvssm',
-        locations=inherited + list(own_locations))
+        locations=inherited + list(own_locations),
+    )
 
 
 RUNNERS = _child(mmaction_registry.RUNNERS, 'mmvssm.engine')
-RUNNER_CONSTRUCTORS = _child(mmaction_registry.RUNNER_CONSTRUCTORS,
-                             'mmvssm.engine')
+RUNNER_CONSTRUCTORS = _child(
+    mmaction_registry.RUNNER_CONSTRUCTORS, 'mmvssm.engine'
+)
 LOOPS = _child(mmaction_registry.LOOPS, 'mmvssm.engine')
 HOOKS = _child(mmaction_registry.HOOKS, 'mmvssm.engine')
 
@@ -59,16 +79,17 @@ TRANSFORMS = _child(mmaction_registry.TRANSFORMS, 'mmvssm.datasets')
 
 MODELS = _child(mmaction_registry.MODELS, 'mmvssm.models')
 MODEL_WRAPPERS = _child(mmaction_registry.MODEL_WRAPPERS, 'mmvssm.models')
-WEIGHT_INITIALIZERS = _child(mmaction_registry.WEIGHT_INITIALIZERS,
-                             'mmvssm.models')
+WEIGHT_INITIALIZERS = _child(
+    mmaction_registry.WEIGHT_INITIALIZERS, 'mmvssm.models'
+)
 TASK_UTILS = _child(mmaction_registry.TASK_UTILS, 'mmvssm.models')
 
 OPTIMIZERS = _child(mmaction_registry.OPTIMIZERS, 'mmvssm.engine')
 OPTIM_WRAPPERS = _child(mmaction_registry.OPTIM_WRAPPERS, 'mmvssm.engine')
 OPTIM_WRAPPER_CONSTRUCTORS = _child(
-    mmaction_registry.OPTIM_WRAPPER_CONSTRUCTORS, 'mmvssm.engine')
-PARAM_SCHEDULERS = _child(mmaction_registry.PARAM_SCHEDULERS,
-                          'mmvssm.engine')
+    mmaction_registry.OPTIM_WRAPPER_CONSTRUCTORS, 'mmvssm.engine'
+)
+PARAM_SCHEDULERS = _child(mmaction_registry.PARAM_SCHEDULERS, 'mmvssm.engine')
 
 METRICS = _child(mmaction_registry.METRICS, 'mmvssm.evaluation')
 EVALUATOR = _child(mmaction_registry.EVALUATOR, 'mmvssm.evaluation')

@@ -1,5 +1,6 @@
 # Copyright (c) mmvssm contributors. All rights reserved.
 """Version of the mmvssm package."""
+
 import re
 
 __version__ = '0.1.0'
@@ -18,8 +19,10 @@ def parse_version_info(version_str: str) -> tuple:
     for piece in version_str.split('.'):
         match = re.fullmatch(r'(\d+)(\D\w*)?', piece)
         if match is None:
-            raise ValueError(f'Cannot parse version {version_str!r}: '
-                             f'use the form MAJOR.MINOR.PATCH[rcN].')
+            raise ValueError(
+                f'Cannot parse version {version_str!r}: '
+                f'use the form MAJOR.MINOR.PATCH[rcN].'
+            )
         info.append(int(match.group(1)))
         if match.group(2):
             info.append(match.group(2))

@@ -1,5 +1,6 @@
 # Copyright (c) mmvssm contributors. All rights reserved.
 """Models: importing this module registers every mmvssm model part."""
+
 from .backbones import *  # noqa: F401,F403
 from .heads import *  # noqa: F401,F403
 from .layers import *  # noqa: F401,F403

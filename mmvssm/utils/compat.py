@@ -19,6 +19,7 @@ release that repairs the problem makes the fix a no-op. The fixes are:
   loading stays weights-only: plain model weights load exactly as before and an
   arbitrary pickled object is still refused.
 """
+
 import importlib
 import importlib.util
 import os.path as osp
@@ -27,9 +28,12 @@ import types
 from typing import Callable, Dict, List
 
 __all__ = [
-    'apply_compat_fixes', 'applied_fixes', 'fix_mmaction_drn',
-    'fix_importlib_metadata', 'fix_checkpoint_loading',
-    'checkpoint_safe_globals'
+    'apply_compat_fixes',
+    'applied_fixes',
+    'fix_mmaction_drn',
+    'fix_importlib_metadata',
+    'fix_checkpoint_loading',
+    'checkpoint_safe_globals',
 ]
 
 # Names of the fixes that have acted in this process, in order.
@@ -66,7 +70,8 @@ def fix_mmaction_drn() -> bool:
             raise ImportError(
                 'mmaction.models.localizers.drn is missing from the installed '
                 'mmaction2 1.2.0 package (open-mmlab/mmaction2#2714); install '
-                'mmaction2 from a source checkout to use DRN.')
+                'mmaction2 from a source checkout to use DRN.'
+            )
 
     package = types.ModuleType(name)
     package.__path__ = []  # a package, so that ``.drn.drn`` resolves
@@ -89,7 +94,8 @@ def fix_importlib_metadata() -> bool:
     if importlib.util.find_spec('importlib_metadata') is not None:
         return False
     sys.modules['importlib_metadata'] = importlib.import_module(
-        'importlib.metadata')
+        'importlib.metadata'
+    )
     return True
 
 
@@ -108,16 +114,22 @@ def checkpoint_safe_globals() -> list:
 
     # numpy 2 moved ``numpy.core`` to ``numpy._core``; pickles name either.
     multiarray = importlib.import_module(
-        'numpy._core.multiarray' if hasattr(np, '_core') else
-        'numpy.core.multiarray')
+        'numpy._core.multiarray'
+        if hasattr(np, '_core')
+        else 'numpy.core.multiarray'
+    )
     allowed = [
-        HistoryBuffer, np.ndarray, np.dtype, multiarray._reconstruct,
-        multiarray.scalar
+        HistoryBuffer,
+        np.ndarray,
+        np.dtype,
+        multiarray._reconstruct,
+        multiarray.scalar,
     ]
     dtypes = getattr(np, 'dtypes', None)  # numpy >= 1.25
     if dtypes is not None:
         allowed += [
-            getattr(dtypes, name) for name in dir(dtypes)
+            getattr(dtypes, name)
+            for name in dir(dtypes)
             if name.endswith('DType')
         ]
     return allowed
@@ -126,6 +138,7 @@ def checkpoint_safe_globals() -> list:
 def _local_loader_passes_weights_only(loader: Callable) -> bool:
     """Whether mmengine's local loader already decides ``weights_only``."""
     import inspect
+
     try:
         return 'weights_only' in inspect.getsource(loader)
     except (OSError, TypeError):
@@ -160,7 +173,8 @@ def fix_checkpoint_loading() -> bool:
     load_local_checkpoint._mmvssm_wrapped = True
     load_local_checkpoint.__doc__ = original.__doc__
     CheckpointLoader.register_scheme(
-        prefixes='', loader=load_local_checkpoint, force=True)
+        prefixes='', loader=load_local_checkpoint, force=True
+    )
     return True
 
 
