@@ -103,8 +103,11 @@ def checkpoint_safe_globals() -> list:
     """Types found in checkpoints that mmengine's runner saves.
 
     ``message_hub`` holds :class:`mmengine.logging.HistoryBuffer` objects
-    whose state is numpy arrays and scalars; ``meta`` may hold numpy scalars.
-    These are data containers only: allowing them does not allow code.
+    whose state is numpy arrays and scalars plus the buffer's own statistic
+    methods, which pickle as ``getattr(HistoryBuffer, 'mean')``; ``meta``
+    may hold numpy scalars. Allowing ``getattr`` lets the unpickler look up
+    attributes, not call them: calling anything still requires it to be on
+    the allow-list, so an arbitrary pickled call is refused as before.
 
     Returns:
         list: Objects to pass to ``torch.serialization.safe_globals``.
@@ -120,6 +123,7 @@ def checkpoint_safe_globals() -> list:
     )
     allowed = [
         HistoryBuffer,
+        getattr,
         np.ndarray,
         np.dtype,
         multiarray._reconstruct,

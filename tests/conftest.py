@@ -1,0 +1,33 @@
+# Copyright (c) mmvssm contributors. All rights reserved.
+import os
+import sys
+
+import pytest
+import torch
+
+# mmvssm first: its stack fixes must be in place before mmaction.models.
+import mmvssm  # noqa: F401
+
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def pytest_collection_modifyitems(config, items):
+    """Skip tests marked ``cuda`` when no CUDA device is visible."""
+    if torch.cuda.is_available():
+        return
+    skip = pytest.mark.skip(reason='needs a CUDA device')
+    for item in items:
+        if 'cuda' in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture
+def repo_root() -> str:
+    """The repository root (tools/ and configs/ live there)."""
+    return REPO_ROOT
+
+
+@pytest.fixture
+def python() -> str:
+    """The interpreter running the tests, for tool subprocesses."""
+    return sys.executable

@@ -1,0 +1,147 @@
+# Copyright (c) mmvssm contributors. All rights reserved.
+import os
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+import torch
+from mmengine.logging import MessageHub
+from mmengine.runner.checkpoint import CheckpointLoader, _load_checkpoint
+
+from mmvssm.utils import compat
+
+
+def run_python(code: str, **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, '-c', textwrap.dedent(code)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        **kwargs,
+    )
+
+
+def test_import_applies_each_needed_fix_once():
+    result = run_python("""
+        import mmvssm
+        from mmvssm.utils import applied_fixes, apply_compat_fixes
+        first = applied_fixes()
+        again = apply_compat_fixes()
+        import mmaction.models  # fails without the drn placeholder
+        print(first, again, applied_fixes())
+    """)
+    assert result.returncode == 0, result.stderr
+    first, again, final = result.stdout.strip().split('] ')
+    assert again == '['  # the second call applied nothing
+    assert 'drn' in first and 'checkpoint' in first
+    assert len(set(compat.applied_fixes())) == len(compat.applied_fixes())
+
+
+def test_drn_placeholder_raises_clear_error():
+    import mmaction.models  # noqa: F401
+    from mmaction.models.localizers import DRN
+
+    with pytest.raises(ImportError, match='mmaction2#2714'):
+        DRN()
+
+
+def test_drn_fix_leaves_a_complete_mmaction_alone(tmp_path):
+    # A checkout that has the drn folder needs no placeholder.
+    drn = tmp_path / 'mmaction' / 'models' / 'localizers' / 'drn'
+    drn.mkdir(parents=True)
+    (tmp_path / 'mmaction' / '__init__.py').write_text('')
+    result = run_python(
+        f"""
+        import importlib.util, sys
+        sys.path.insert(0, {str(tmp_path)!r})
+        spec = importlib.util.spec_from_file_location(
+            'compat', {compat.__file__!r})
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        print(module.fix_mmaction_drn(),
+              'mmaction.models.localizers.drn' in sys.modules)
+        """
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ['False', 'False']
+
+
+def test_importlib_metadata_alias_only_when_missing():
+    # Installed here (a declared requirement): nothing to do.
+    assert compat.fix_importlib_metadata() is False
+    # Without site-packages the backport is missing: the alias stands in.
+    result = run_python(
+        f"""
+        import importlib.util, sys
+        sys.path = [p for p in sys.path if 'site-packages' not in p]
+        spec = importlib.util.spec_from_file_location(
+            'compat', {compat.__file__!r})
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        assert importlib.util.find_spec('importlib_metadata') is None
+        acted = module.fix_importlib_metadata()
+        from importlib_metadata import PackageNotFoundError, distribution
+        import importlib.metadata
+        print(acted, sys.modules['importlib_metadata'] is importlib.metadata,
+              module.fix_importlib_metadata())
+        """,
+        env={**os.environ, 'PYTHONNOUSERSITE': '1'},
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ['True', 'True', 'False']
+
+
+def runner_like_checkpoint() -> dict:
+    """What mmengine's runner saves: message_hub holds HistoryBuffers."""
+    hub = MessageHub.get_instance('test_compat_checkpoint')
+    hub.update_scalar('train/loss', 0.5)
+    hub.update_scalar('train/loss', np.float64(0.25))
+    hub.update_info('epoch', 2)
+    return dict(
+        meta=dict(epoch=2, iter=10, seed=np.int64(7), mmengine='0.10.7'),
+        state_dict=dict(weight=torch.ones(2, 3)),
+        message_hub=hub.state_dict(),
+        optimizer=dict(state={}, param_groups=[dict(lr=0.1, params=[0])]),
+    )
+
+
+def test_runner_checkpoint_loads_after_fix(tmp_path):
+    path = str(tmp_path / 'epoch_2.pth')
+    torch.save(runner_like_checkpoint(), path)
+    # Without the fix, torch's weights-only default refuses it.
+    with pytest.raises(Exception, match='[Ww]eights only load failed'):
+        torch.load(path)
+    checkpoint = _load_checkpoint(path, map_location='cpu')
+    assert checkpoint['meta']['epoch'] == 2
+    buffer = checkpoint['message_hub']['log_scalars']['train/loss']
+    assert buffer.mean() == pytest.approx(0.375)
+    assert torch.equal(checkpoint['state_dict']['weight'], torch.ones(2, 3))
+
+
+class _Payload:
+    """Unpickling this would run code: weights-only loading must refuse."""
+
+    def __reduce__(self):
+        return (os.system, ('echo unsafe',))
+
+
+def test_weights_only_loading_is_kept(tmp_path):
+    weights = str(tmp_path / 'weights.pth')
+    torch.save({'layer.weight': torch.zeros(3)}, weights)
+    assert torch.equal(
+        _load_checkpoint(weights, map_location='cpu')['layer.weight'],
+        torch.zeros(3),
+    )
+    unsafe = str(tmp_path / 'unsafe.pth')
+    torch.save({'payload': _Payload()}, unsafe)
+    with pytest.raises(Exception, match='Weights only load failed'):
+        _load_checkpoint(unsafe, map_location='cpu')
+
+
+def test_checkpoint_fix_is_not_applied_twice():
+    loader = CheckpointLoader._schemes['']
+    assert getattr(loader, '_mmvssm_wrapped', False)
+    assert compat.fix_checkpoint_loading() is False
+    assert CheckpointLoader._schemes[''] is loader

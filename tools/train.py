@@ -1,0 +1,124 @@
+# Copyright (c) mmvssm contributors. All rights reserved.
+"""Train a recognizer: ``python tools/train.py CONFIG [options]``.
+
+mmaction2's ``tools/train.py`` command line, with mmvssm imported first (its
+registries and stack fixes) and distributed runs working on CPU too.
+"""
+
+import argparse
+
+import mmvssm  # noqa: F401  (registries and stack fixes first)
+from mmvssm.utils.launch import (
+    ToolError,
+    add_common_args,
+    build_runner,
+    load_config,
+    prepare_distributed,
+    resolve_work_dir,
+)
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description='Train a video recognizer')
+    parser.add_argument('config', help='train config file path')
+    parser.add_argument(
+        '--resume',
+        nargs='?',
+        type=str,
+        const='auto',
+        help='resume from this checkpoint; without a path, from the latest '
+        'checkpoint in the work directory',
+    )
+    parser.add_argument(
+        '--amp',
+        action='store_true',
+        help='automatic mixed precision (needs CUDA)',
+    )
+    parser.add_argument(
+        '--no-validate',
+        action='store_true',
+        help='do not evaluate on the validation set during training',
+    )
+    parser.add_argument(
+        '--auto-scale-lr',
+        action='store_true',
+        help='scale the learning rate by the actual total batch size over '
+        "the config's auto_scale_lr.base_batch_size",
+    )
+    parser.add_argument('--seed', type=int, default=None, help='random seed')
+    parser.add_argument(
+        '--diff-rank-seed',
+        action='store_true',
+        help='use a different seed on each rank',
+    )
+    parser.add_argument(
+        '--deterministic',
+        action='store_true',
+        help='deterministic algorithms (cuDNN)',
+    )
+    add_common_args(parser)
+    return parser.parse_args(argv)
+
+
+def merge_args(cfg, args):
+    """Apply the command line to the config (``--cfg-options`` last)."""
+    if args.no_validate:
+        cfg.val_cfg = None
+        cfg.val_dataloader = None
+        cfg.val_evaluator = None
+    resolve_work_dir(cfg, args.config, args.work_dir)
+
+    if args.amp:
+        import torch
+
+        if not torch.cuda.is_available():
+            raise ToolError(
+                '--amp needs a CUDA device and none is visible; '
+                'train without --amp on CPU'
+            )
+        wrapper = cfg.optim_wrapper.get('type', 'OptimWrapper')
+        if wrapper not in ('OptimWrapper', 'AmpOptimWrapper'):
+            raise ToolError(
+                f'--amp replaces the optimizer wrapper, but the config '
+                f'uses {wrapper!r}; set its AMP options in the config'
+            )
+        cfg.optim_wrapper.type = 'AmpOptimWrapper'
+        cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
+
+    if args.resume == 'auto':
+        cfg.resume = True
+        cfg.load_from = None
+    elif args.resume is not None:
+        cfg.resume = True
+        cfg.load_from = args.resume
+
+    if args.auto_scale_lr:
+        if 'auto_scale_lr' not in cfg:
+            raise ToolError(
+                '--auto-scale-lr needs `auto_scale_lr = dict('
+                'base_batch_size=...)` in the config'
+            )
+        cfg.auto_scale_lr.enable = True
+
+    if cfg.get('randomness') is None:
+        cfg.randomness = dict(
+            seed=args.seed,
+            diff_rank_seed=args.diff_rank_seed,
+            deterministic=args.deterministic,
+        )
+    if args.cfg_options is not None:
+        cfg.merge_from_dict(args.cfg_options)
+    return cfg
+
+
+def main(argv=None) -> None:
+    args = parse_args(argv)
+    cfg = load_config(args.config, args.launcher, args.local_rank)
+    cfg = merge_args(cfg, args)
+    prepare_distributed(cfg)
+    runner = build_runner(cfg)
+    runner.train()
+
+
+if __name__ == '__main__':
+    main()
