@@ -21,13 +21,13 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
-@pytest.fixture
+@pytest.fixture(scope='session')
 def repo_root() -> str:
     """The repository root (tools/ and configs/ live there)."""
     return REPO_ROOT
 
 
-@pytest.fixture
+@pytest.fixture(scope='session')
 def python() -> str:
     """The interpreter running the tests, for tool subprocesses."""
     return sys.executable

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Distributed testing with torchrun: bash tools/dist_test.sh CONFIG CHECKPOINT NPROC [test.py options]
-# Multi-node: NNODES, NODE_RANK, MASTER_ADDR and PORT as in mmaction2.
+# Multi-node: NNODES, NODE_RANK, MASTER_ADDR and PORT as in mmaction2; PYTHON picks the interpreter.
 set -euo pipefail
 if [ $# -lt 3 ]; then
     echo "usage: bash $0 CONFIG CHECKPOINT NPROC_PER_NODE [tools/test.py options]" >&2
@@ -16,7 +16,7 @@ MASTER_ADDR=${MASTER_ADDR:-"127.0.0.1"}
 HERE=$(cd "$(dirname "$0")" && pwd)
 
 PYTHONPATH="$HERE/..${PYTHONPATH:+:$PYTHONPATH}" \
-python -m torch.distributed.run \
+"${PYTHON:-python}" -m torch.distributed.run \
     --nnodes="$NNODES" --node_rank="$NODE_RANK" --master_addr="$MASTER_ADDR" \
     --nproc_per_node="$NPROC" --master_port="$PORT" \
     "$HERE/test.py" "$CONFIG" "$CHECKPOINT" --launcher pytorch "${@:4}"

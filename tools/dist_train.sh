@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Distributed training with torchrun: bash tools/dist_train.sh CONFIG NPROC [train.py options]
-# Multi-node: NNODES, NODE_RANK, MASTER_ADDR and PORT as in mmaction2. On a machine without CUDA
+# Multi-node: NNODES, NODE_RANK, MASTER_ADDR and PORT as in mmaction2; PYTHON picks the
+# interpreter (default: python on PATH). On a machine without CUDA
 # the processes train on CPU with the gloo backend.
 set -euo pipefail
 if [ $# -lt 2 ]; then
@@ -16,7 +17,7 @@ MASTER_ADDR=${MASTER_ADDR:-"127.0.0.1"}
 HERE=$(cd "$(dirname "$0")" && pwd)
 
 PYTHONPATH="$HERE/..${PYTHONPATH:+:$PYTHONPATH}" \
-python -m torch.distributed.run \
+"${PYTHON:-python}" -m torch.distributed.run \
     --nnodes="$NNODES" --node_rank="$NODE_RANK" --master_addr="$MASTER_ADDR" \
     --nproc_per_node="$NPROC" --master_port="$PORT" \
     "$HERE/train.py" "$CONFIG" --launcher pytorch "${@:3}"

@@ -22,4 +22,4 @@ PYTHONPATH="$HERE/..${PYTHONPATH:+:$PYTHONPATH}" \
 srun -p "$PARTITION" --job-name="$JOB_NAME" --gres=gpu:"$GPUS_PER_NODE" \
     --ntasks="$GPUS" --ntasks-per-node="$GPUS_PER_NODE" --cpus-per-task="$CPUS_PER_TASK" \
     --kill-on-bad-exit=1 $SRUN_ARGS \
-    python -u "$HERE/train.py" "$CONFIG" --launcher=slurm "${@:4}"
+    "${PYTHON:-python}" -u "$HERE/train.py" "$CONFIG" --launcher=slurm "${@:4}"
