@@ -11,21 +11,25 @@ release that repairs the problem makes the fix a no-op. The fixes are:
 * ``importlib_metadata``: ``mmaction.utils.dependency`` imports the backport,
   which mmaction2 does not declare. When it is absent, the standard library's
   ``importlib.metadata`` stands in for it.
-* ``checkpoint``: torch >= 2.6 loads with ``weights_only=True`` by default and
-  mmengine 0.10.7 does not say otherwise, so every checkpoint the runner itself
-  saves (it holds ``message_hub`` with a ``HistoryBuffer`` and numpy arrays)
-  fails to load for ``--resume`` and ``tools/test.py``. The local-file loader
-  is wrapped so that mmengine's own checkpoint types are allow-listed while the
-  loading stays weights-only: plain model weights load exactly as before and an
-  arbitrary pickled object is still refused.
+* ``checkpoint``: torch >= 2.6 loads with ``weights_only=True`` by default
+  and mmengine 0.10.7 does not say otherwise, so every checkpoint the runner
+  itself saves (it holds ``message_hub`` with a ``HistoryBuffer`` and numpy
+  arrays) fails to load for ``--resume`` and ``tools/test.py``. The
+  local-file loader is wrapped so that mmengine's own checkpoint types are
+  allow-listed while the loading stays weights-only: plain model weights load
+  exactly as before and an arbitrary pickled object is still refused. This
+  fix waits until ``mmengine.runner`` is first imported, so that
+  ``import mmvssm`` does not import torch.
 """
 
+import functools
 import importlib
+import importlib.abc
 import importlib.util
 import os.path as osp
 import sys
 import types
-from typing import Callable, Dict, List
+from typing import Callable, Dict, List, Optional, Tuple
 
 __all__ = [
     'apply_compat_fixes',
@@ -34,6 +38,7 @@ __all__ = [
     'fix_importlib_metadata',
     'fix_checkpoint_loading',
     'checkpoint_safe_globals',
+    'pending_fixes',
 ]
 
 # Names of the fixes that have acted in this process, in order.
@@ -182,31 +187,93 @@ def fix_checkpoint_loading() -> bool:
     return True
 
 
+class _AfterImportLoader(importlib.abc.Loader):
+    """Runs a callback once the module it loads has executed."""
+
+    def __init__(self, loader: importlib.abc.Loader, callback: Callable):
+        self._loader = loader
+        self._callback = callback
+
+    def create_module(self, spec):
+        return self._loader.create_module(spec)
+
+    def exec_module(self, module) -> None:
+        self._loader.exec_module(module)
+        self._callback()
+
+    def __getattr__(self, name: str):  # get_source, get_filename, ...
+        return getattr(self._loader, name)
+
+
+class _AfterImportHook(importlib.abc.MetaPathFinder):
+    """Calls ``callback`` right after ``module_name`` is first imported.
+
+    Lets a fix of a heavy module (``mmengine.runner`` imports torch and
+    most of mmengine) wait until something imports it, so that
+    ``import mmvssm`` itself stays light.
+    """
+
+    def __init__(self, module_name: str, callback: Callable):
+        self.module_name = module_name
+        self.callback = callback
+
+    def find_spec(self, fullname, path=None, target=None):
+        if fullname != self.module_name:
+            return None
+        sys.meta_path.remove(self)  # one shot; also stops recursion below
+        spec = importlib.util.find_spec(fullname)
+        if spec is not None and spec.loader is not None:
+            spec.loader = _AfterImportLoader(spec.loader, self.callback)
+        return spec
+
+
+# name -> (fix, module whose import triggers it, or None for at once).
 # Order matters: ``drn`` and ``importlib_metadata`` must be in place before
 # anything imports ``mmaction.models``.
-_FIXES = {
-    'drn': fix_mmaction_drn,
-    'importlib_metadata': fix_importlib_metadata,
-    'checkpoint': fix_checkpoint_loading,
+_FIXES: Dict[str, Tuple[Callable[[], bool], Optional[str]]] = {
+    'drn': (fix_mmaction_drn, None),
+    'importlib_metadata': (fix_importlib_metadata, None),
+    'checkpoint': (fix_checkpoint_loading, 'mmengine.runner.checkpoint'),
 }
+_DEFERRED: Dict[str, _AfterImportHook] = {}
+
+
+def _run_fix(name: str) -> bool:
+    _DEFERRED.pop(name, None)
+    if name in _APPLIED or not _FIXES[name][0]():
+        return False
+    _APPLIED.append(name)
+    return True
 
 
 def apply_compat_fixes() -> List[str]:
     """Apply every fix that is needed and has not acted yet.
 
+    A fix of a module that is not imported yet waits for its import (an
+    import hook runs it right after), so this stays cheap.
+
     Returns:
         list[str]: The names of the fixes that acted in this call.
     """
     acted = []
-    for name, fix in _FIXES.items():
-        if name in _APPLIED:
+    for name, (_, trigger) in _FIXES.items():
+        if name in _APPLIED or name in _DEFERRED:
             continue
-        if fix():
-            _APPLIED.append(name)
-            acted.append(name)
+        if trigger is None or trigger in sys.modules:
+            if _run_fix(name):
+                acted.append(name)
+        else:
+            hook = _AfterImportHook(trigger, functools.partial(_run_fix, name))
+            _DEFERRED[name] = hook
+            sys.meta_path.insert(0, hook)
     return acted
 
 
 def applied_fixes() -> List[str]:
     """Names of the fixes that have acted in this process, in order."""
     return list(_APPLIED)
+
+
+def pending_fixes() -> List[str]:
+    """Names of the fixes waiting for the import of the module they fix."""
+    return list(_DEFERRED)
