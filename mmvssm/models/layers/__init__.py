@@ -1,3 +1,4 @@
 # Copyright (c) mmvssm contributors. All rights reserved.
+from .bimamba import BiMamba
 
-__all__ = []
+__all__ = ['BiMamba']
