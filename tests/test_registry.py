@@ -13,7 +13,8 @@ def mmaction_nodes():
     return [
         node
         for _, node in inspect.getmembers(mmaction_registry)
-        if isinstance(node, Registry)
+        # mmaction's own nodes, not the mmengine roots it imports
+        if isinstance(node, Registry) and node.scope == 'mmaction'
     ]
 
 
@@ -67,7 +68,7 @@ model = dict(
     type='Recognizer3D',
     backbone=dict(
         type='mmvssm.VideoMamba',
-        arch=dict(embed_dims=16, depth=2),
+        arch=dict(embed_dims=16, num_layers=2),
         img_size=32,
         num_frames=2),
     cls_head=dict(type='TimeSformerHead', num_classes=3, in_channels=16))
@@ -79,7 +80,7 @@ model = dict(
     with DefaultScope.overwrite_default_scope('mmaction'):
         with pytest.raises(KeyError):  # bare name: not in mmaction's scope
             MODELS.build(
-                dict(type='VideoMamba', arch=dict(embed_dims=16, depth=2))
+                dict(type='VideoMamba', arch=dict(embed_dims=16, num_layers=2))
             )
         model = MODELS.build(cfg.model)
     backbone_cls = type(model.backbone)
