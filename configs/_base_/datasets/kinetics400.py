@@ -33,9 +33,7 @@ val_pipeline = [
 ]
 test_pipeline = [
     dict(type='DecordInit', **file_client_args),
-    dict(
-        type='UniformSample', clip_len=8, num_clips=4,
-        test_mode=True),
+    dict(type='UniformSample', clip_len=8, num_clips=4, test_mode=True),
     dict(type='DecordDecode'),
     dict(type='Resize', scale=(-1, 224)),
     dict(type='ThreeCrop', crop_size=224),
@@ -52,7 +50,9 @@ train_dataloader = dict(
         type=dataset_type,
         ann_file=ann_file_train,
         data_prefix=dict(video=data_root),
-        pipeline=train_pipeline))
+        pipeline=train_pipeline,
+    ),
+)
 val_dataloader = dict(
     batch_size=8,
     num_workers=8,
@@ -63,7 +63,9 @@ val_dataloader = dict(
         ann_file=ann_file_val,
         data_prefix=dict(video=data_root_val),
         pipeline=val_pipeline,
-        test_mode=True))
+        test_mode=True,
+    ),
+)
 test_dataloader = dict(
     batch_size=1,
     num_workers=8,
@@ -74,7 +76,9 @@ test_dataloader = dict(
         ann_file=ann_file_test,
         data_prefix=dict(video=data_root_val),
         pipeline=test_pipeline,
-        test_mode=True))
+        test_mode=True,
+    ),
+)
 
 val_evaluator = dict(type='AccMetric')
 test_evaluator = val_evaluator

@@ -32,11 +32,16 @@ train_dataloader = dict(
     dataset=dict(
         ann_file=ann_file_train,
         data_prefix=dict(video=data_root),
-        pipeline=train_pipeline))
+        pipeline=train_pipeline,
+    )
+)
 val_dataloader = dict(
-    dataset=dict(ann_file=ann_file_val, data_prefix=dict(video=data_root)))
+    dataset=dict(ann_file=ann_file_val, data_prefix=dict(video=data_root))
+)
 test_dataloader = dict(
     dataset=dict(
         ann_file=ann_file_val,
         data_prefix=dict(video=data_root),
-        pipeline=test_pipeline))
+        pipeline=test_pipeline,
+    )
+)

@@ -8,8 +8,11 @@ ann_file_train = 'data/ucf101/ucf101_train_split_1_videos.txt'
 ann_file_val = 'data/ucf101/ucf101_val_split_1_videos.txt'
 
 train_dataloader = dict(
-    dataset=dict(ann_file=ann_file_train, data_prefix=dict(video=data_root)))
+    dataset=dict(ann_file=ann_file_train, data_prefix=dict(video=data_root))
+)
 val_dataloader = dict(
-    dataset=dict(ann_file=ann_file_val, data_prefix=dict(video=data_root)))
+    dataset=dict(ann_file=ann_file_val, data_prefix=dict(video=data_root))
+)
 test_dataloader = dict(
-    dataset=dict(ann_file=ann_file_val, data_prefix=dict(video=data_root)))
+    dataset=dict(ann_file=ann_file_val, data_prefix=dict(video=data_root))
+)
