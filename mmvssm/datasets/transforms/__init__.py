@@ -1,3 +1,6 @@
 # Copyright (c) mmvssm contributors. All rights reserved.
+"""Data transforms."""
 
-__all__ = []
+from .rand_augment import VideoRandAugment
+
+__all__ = ['VideoRandAugment']

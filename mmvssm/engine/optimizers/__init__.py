@@ -1,3 +1,6 @@
 # Copyright (c) mmvssm contributors. All rights reserved.
+"""Optimizer wrapper constructors."""
 
-__all__ = []
+from .layer_decay_constructor import LayerDecayOptimWrapperConstructor
+
+__all__ = ['LayerDecayOptimWrapperConstructor']

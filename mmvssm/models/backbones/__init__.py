@@ -1,3 +1,6 @@
 # Copyright (c) mmvssm contributors. All rights reserved.
+"""Backbones."""
 
-__all__ = []
+from .videomamba import VideoMamba, VideoMambaBlock
+
+__all__ = ['VideoMamba', 'VideoMambaBlock']

@@ -1,3 +1,6 @@
 # Copyright (c) mmvssm contributors. All rights reserved.
+"""Heads."""
 
-__all__ = []
+from .feature_distill_head import FeatureDistillHead
+
+__all__ = ['FeatureDistillHead']

@@ -1,3 +1,6 @@
 # Copyright (c) mmvssm contributors. All rights reserved.
+"""Losses."""
 
-__all__ = []
+from .cosine_distill_loss import CosineDistillLoss
+
+__all__ = ['CosineDistillLoss']

@@ -1,3 +1,6 @@
 # Copyright (c) mmvssm contributors. All rights reserved.
+"""Recognizers (only what mmaction2 lacks)."""
 
-__all__ = []
+from .distill_recognizer3d import DistillRecognizer3D
+
+__all__ = ['DistillRecognizer3D']

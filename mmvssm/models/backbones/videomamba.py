@@ -1,0 +1,755 @@
+# Copyright (c) mmvssm contributors. All rights reserved.
+"""VideoMamba (Li et al., ECCV 2024): a pure state-space video backbone.
+
+Module and parameter names follow the official implementation
+(OpenGVLab/VideoMamba, ``videomamba/video_sm/models/videomamba.py``), so an
+official ``.pth`` loads without conversion: ``cls_token``, ``pos_embed``,
+``temporal_pos_embedding``, ``patch_embed.proj``, ``layers.{i}.norm``,
+``layers.{i}.mixer.*`` and ``norm_f``. Checkpoint adaptation (wrappers,
+ImageNet 2D patch weights, masked-pretraining names, position-embedding
+interpolation) happens in a load-state-dict pre-hook, so it works for
+``init_cfg=dict(type='Pretrained', ...)``, ``load_from`` and a plain
+``load_state_dict`` alike.
+"""
+
+import logging
+import math
+from collections.abc import Mapping
+from typing import Dict, List, Optional, Sequence, Tuple, Union
+
+import torch
+import torch.nn.functional as F
+import torch.utils.checkpoint as cp
+from mmcv.cnn.bricks import DropPath
+from mmengine.logging import print_log
+from mmengine.model import BaseModule
+from mmengine.utils import to_2tuple
+from torch import Tensor, nn
+
+from mmvssm.ops import add_rms_norm
+from mmvssm.registry import MODELS
+
+from ..layers import BiMamba
+
+__all__ = [
+    'VideoMamba',
+    'VideoMambaBlock',
+    'PatchEmbed3D',
+    'convert_official_state_dict',
+    'unwrap_state_dict',
+    'resize_spatial_pos_embed',
+    'resize_temporal_pos_embed',
+]
+
+# Parameters the official recipe keeps out of weight decay (``no_weight_decay``
+# of the official model); the Mamba mixer tags its own (A_log, D, ...).
+_NO_DECAY_PARAMS = ('cls_token', 'pos_embed', 'temporal_pos_embedding')
+# Checkpoint wrappers: mmengine's ``state_dict``, the official image
+# checkpoints' ``model`` and DDP/DeepSpeed's ``module``.
+_WRAPPER_KEYS = ('state_dict', 'model', 'module')
+# Prefixes of the backbone inside other models' checkpoints.
+_BACKBONE_PREFIXES = ('backbone.', 'encoder.')
+_CONVERTER = 'tools/model_converters/videomamba_official_to_mmvssm.py'
+
+
+class PatchEmbed3D(nn.Module):
+    """Tubelet embedding: one Conv3d with kernel = stride = (t, p, p).
+
+    Args:
+        in_channels (int): Input channels. Defaults to 3.
+        embed_dims (int): Output channels. Defaults to 192.
+        patch_size (int): Spatial patch size. Defaults to 16.
+        tubelet_size (int): Temporal patch size. Defaults to 1.
+    """
+
+    def __init__(
+        self,
+        in_channels: int = 3,
+        embed_dims: int = 192,
+        patch_size: int = 16,
+        tubelet_size: int = 1,
+    ) -> None:
+        super().__init__()
+        kernel = (tubelet_size, patch_size, patch_size)
+        self.proj = nn.Conv3d(
+            in_channels, embed_dims, kernel_size=kernel, stride=kernel
+        )
+
+    def forward(self, x: Tensor) -> Tensor:
+        """Embed ``(N, C_in, T, H, W)`` into ``(N, C, T', h, w)``."""
+        return self.proj(x)
+
+
+class VideoMambaBlock(nn.Module):
+    """Pre-norm residual block: ``residual += drop(hidden)``, norm, mixer.
+
+    As in the official code, the block receives the previous mixer's output
+    and the residual stream, adds them (the residual kept in fp32), applies
+    RMSNorm and its mixer, and returns ``(mixer output, residual)``. Drop
+    path therefore acts on the *previous* block's mixer output; the model
+    passes each block the rate of the mixer before it.
+
+    Args:
+        embed_dims (int): Channels.
+        drop_path (float): Drop-path rate for the incoming mixer output.
+            Defaults to 0.
+        norm_eps (float): RMSNorm epsilon. Defaults to 1e-5.
+        residual_in_fp32 (bool): Keep the residual stream in fp32.
+            Defaults to True.
+        mixer_cfg (dict, optional): Keyword arguments of
+            :class:`~mmvssm.models.layers.BiMamba`.
+    """
+
+    def __init__(
+        self,
+        embed_dims: int,
+        drop_path: float = 0.0,
+        norm_eps: float = 1e-5,
+        residual_in_fp32: bool = True,
+        mixer_cfg: Optional[dict] = None,
+    ) -> None:
+        super().__init__()
+        self.residual_in_fp32 = residual_in_fp32
+        self.mixer = BiMamba(embed_dims, **(mixer_cfg or {}))
+        self.norm = nn.RMSNorm(embed_dims, eps=norm_eps)
+        self.drop_path = DropPath(drop_path) if drop_path > 0 else None
+
+    def forward(
+        self, hidden: Tensor, residual: Optional[Tensor] = None
+    ) -> Tuple[Tensor, Tensor]:
+        """Run the block.
+
+        Args:
+            hidden (Tensor): Previous mixer output (or the embeddings for the
+                first block), ``(N, L, C)``.
+            residual (Tensor, optional): Residual stream; None for the first
+                block.
+
+        Returns:
+            tuple[Tensor, Tensor]: This block's mixer output and the residual.
+        """
+        if residual is not None and self.drop_path is not None:
+            hidden = self.drop_path(hidden)
+        hidden, residual = add_rms_norm(
+            hidden, residual, self.norm, residual_in_fp32=self.residual_in_fp32
+        )
+        return self.mixer(hidden), residual
+
+
+def resize_spatial_pos_embed(
+    pos_embed: Tensor, grid: Tuple[int, int], num_extra_tokens: int = 1
+) -> Tensor:
+    """Resize a ``(1, extra + h*w, C)`` position table to ``grid`` (bicubic).
+
+    The source grid must be square (all official checkpoints are). Extra
+    (cls) positions are kept as they are.
+
+    Args:
+        pos_embed (Tensor): The table, ``(1, extra + s*s, C)``.
+        grid (tuple[int, int]): Target ``(h, w)``.
+        num_extra_tokens (int): Leading non-patch positions. Defaults to 1.
+
+    Returns:
+        Tensor: ``(1, extra + h*w, C)``.
+    """
+    extra = pos_embed[:, :num_extra_tokens]
+    patches = pos_embed[:, num_extra_tokens:]
+    side = int(round(math.sqrt(patches.shape[1])))
+    if side * side != patches.shape[1]:
+        raise ValueError(
+            f'pos_embed holds {patches.shape[1]} patch positions, not a '
+            'square grid; resize it to the model grid before loading'
+        )
+    if (side, side) == tuple(grid):
+        return pos_embed
+    dtype = patches.dtype
+    patches = patches.reshape(1, side, side, -1).permute(0, 3, 1, 2)
+    patches = F.interpolate(
+        patches.float(), size=tuple(grid), mode='bicubic', align_corners=False
+    )
+    patches = patches.permute(0, 2, 3, 1).flatten(1, 2).to(dtype)
+    return torch.cat([extra, patches], dim=1)
+
+
+def resize_temporal_pos_embed(pos_embed: Tensor, length: int) -> Tensor:
+    """Resize a ``(1, T, C)`` temporal table to ``length`` (linear).
+
+    Args:
+        pos_embed (Tensor): The table, ``(1, T, C)``.
+        length (int): Target number of temporal positions.
+
+    Returns:
+        Tensor: ``(1, length, C)``.
+    """
+    if pos_embed.shape[1] == length:
+        return pos_embed
+    resized = F.interpolate(
+        pos_embed.float().transpose(1, 2),
+        size=length,
+        mode='linear',
+        align_corners=False,
+    )
+    return resized.transpose(1, 2).to(pos_embed.dtype)
+
+
+def _inflate_patch_weight(weight: Tensor, tubelet_size: int) -> Tensor:
+    """Inflate a 2D ``(C, C_in, p, p)`` patch kernel to ``(C, C_in, t, p, p)``.
+
+    Centre inflation, as the official fine-tuning code: the 2D kernel goes
+    into the middle temporal slice and the other slices are zero.
+    """
+    out = weight.new_zeros(
+        weight.shape[:2] + (tubelet_size,) + weight.shape[2:]
+    )
+    out[:, :, tubelet_size // 2] = weight
+    return out
+
+
+@torch.no_grad()
+def _trunc_normal_002(tensor: Tensor) -> Tensor:
+    """The official ``trunc_normal_(std=.02)`` (bounds -2, 2), made cheap.
+
+    The bounds are absolute, i.e. 100 standard deviations, so truncating is
+    a clamp that never acts; sampling a normal is the same distribution
+    without the inverse-CDF route (seconds for the 74M-parameter model).
+    """
+    return tensor.normal_(0.0, 0.02).clamp_(-2.0, 2.0)
+
+
+def _summarize_keys(keys: Sequence[str], limit: int = 8) -> str:
+    """Join keys for a log line, eliding the end of long lists."""
+    keys = list(keys)
+    if len(keys) <= limit:
+        return ', '.join(keys)
+    return ', '.join(keys[:limit]) + f', ... ({len(keys) - limit} more)'
+
+
+def unwrap_state_dict(state_dict: dict) -> List[str]:
+    """Unwrap checkpoint wrappers and backbone prefixes, in place.
+
+    ``model``/``module``/``state_dict`` wrappers are opened, non-tensor
+    entries dropped, and a ``backbone.``/``encoder.`` prefix stripped (keys
+    outside it dropped). Used for top-level loads and by the converter.
+
+    Args:
+        state_dict (dict): The dict handed to ``load_state_dict``.
+
+    Returns:
+        list[str]: Notes on what was done, for the load report.
+    """
+    notes = []
+    for wrapper in _WRAPPER_KEYS:
+        inner = state_dict.get(wrapper)
+        if isinstance(inner, Mapping):
+            others = [k for k in state_dict if k != wrapper]
+            state_dict.clear()
+            state_dict.update(inner)
+            notes.append(f'unwrapped {wrapper!r}')
+            if others:
+                notes.append('ignored entries: ' + _summarize_keys(others))
+    others = [k for k, v in state_dict.items() if not torch.is_tensor(v)]
+    for key in others:
+        del state_dict[key]
+    if others:
+        notes.append('ignored non-tensor entries: ' + _summarize_keys(others))
+    for prefix in _BACKBONE_PREFIXES:
+        if not any(k.startswith(prefix) for k in state_dict):
+            continue
+        kept = {
+            k[len(prefix) :]: v
+            for k, v in state_dict.items()
+            if k.startswith(prefix)
+        }
+        dropped = sorted(k for k in state_dict if not k.startswith(prefix))
+        state_dict.clear()
+        state_dict.update(kept)
+        notes.append(f'took the {prefix!r} part')
+        if dropped:
+            notes.append(
+                f'ignored {len(dropped)} keys outside {prefix!r}: '
+                + _summarize_keys(dropped)
+            )
+        break
+    return notes
+
+
+def convert_official_state_dict(
+    state_dict: Dict[str, Tensor], prefix: str = ''
+) -> Tuple[Dict[str, Tensor], Dict[str, Tensor], List[str]]:
+    """Map official key names onto this backbone's, in a new dict.
+
+    The shape-independent part of the adaptation (shared with
+    ``tools/model_converters``): a masked-pretraining ``norm.weight`` becomes
+    ``norm_f.weight`` (the official fine-tuning code leaves ``norm_f`` at its
+    init of ones instead), its ``clip_decoder.*`` is dropped, and the
+    classifier ``head.*`` is split off.
+
+    Args:
+        state_dict (dict[str, Tensor]): Backbone keys under ``prefix``.
+        prefix (str): Key prefix of the backbone. Defaults to ''.
+
+    Returns:
+        tuple: ``(backbone state dict, head state dict (keys 'weight' and
+        'bias'), notes)``.
+    """
+    out, head, notes, decoder = {}, {}, [], []
+    for key, value in state_dict.items():
+        name = key[len(prefix) :] if key.startswith(prefix) else None
+        if name is not None and name.startswith('clip_decoder.'):
+            decoder.append(name)
+        elif name is not None and name.startswith('head.'):
+            head[name[len('head.') :]] = value
+        else:
+            out[key] = value
+    norm, norm_f = prefix + 'norm.weight', prefix + 'norm_f.weight'
+    if norm in out and norm_f not in out:
+        out[norm_f] = out.pop(norm)
+        notes.append('renamed norm.weight -> norm_f.weight')
+    if decoder:
+        notes.append(
+            f'dropped the masked-pretraining decoder ({len(decoder)} '
+            'clip_decoder.* keys)'
+        )
+    return out, head, notes
+
+
+@MODELS.register_module()
+class VideoMamba(BaseModule):
+    """VideoMamba backbone.
+
+    Tokens: a Conv3d tubelet embedding, one cls token at index 0, then the
+    patches of frame 0, frame 1, ... (frame-major, "spatial-first"); each
+    frame gets the spatial position table, patch tokens also the temporal
+    one. Blocks are pre-norm residual bidirectional-Mamba blocks with RMSNorm
+    and an fp32 residual stream; a final RMSNorm (``norm_f``) closes.
+
+    When the input grid or frame count differs from the one the model was
+    built for, the position tables are interpolated on the fly (bicubic in
+    space, linear in time), the same way checkpoints are adapted on load.
+
+    Args:
+        arch (str | dict): ``'tiny'``/``'small'``/``'middle'`` (or
+            ``'t'``/``'s'``/``'m'``), or a dict with ``embed_dims`` and
+            ``num_layers`` (optionally ``d_state``, ``d_conv``, ``expand``).
+            Defaults to ``'tiny'``.
+        img_size (int | tuple[int, int]): Input size the position table is
+            built for. Defaults to 224.
+        patch_size (int): Spatial patch size. Defaults to 16.
+        num_frames (int): Input frames the temporal table is built for.
+            Defaults to 8.
+        tubelet_size (int): Frames per token. Defaults to 1 (all released
+            models).
+        in_channels (int): Input channels. Defaults to 3.
+        drop_rate (float): Dropout after the position embeddings.
+            Defaults to 0.
+        drop_path_rate (float): Stochastic-depth rate of the last mixer; the
+            j-th mixer output is dropped with ``j * rate / (depth - 1)``.
+            Defaults to 0.
+        norm_eps (float): RMSNorm epsilon. Defaults to 1e-5.
+        residual_in_fp32 (bool): Keep the residual stream in fp32.
+            Defaults to True.
+        out_type (str): ``'cls_token'`` (``(N, C)``, for
+            ``TimeSformerHead``), ``'avg_featmap'`` (mean of the patch tokens,
+            ``(N, C)``), ``'featmap'`` (``(N, C, T', h, w)``) or ``'raw'``
+            (all normalized tokens, ``(N, 1 + T'hw, C)``).
+            Defaults to ``'cls_token'``.
+        with_cp (bool): Gradient checkpointing of the blocks.
+            Defaults to False.
+        num_cp_layers (int, optional): Checkpoint only the first this many
+            blocks (the official ``checkpoint_num``); None means all.
+        mixer_cfg (dict, optional): Extra keyword arguments of
+            :class:`~mmvssm.models.layers.BiMamba` (e.g. ``dt_rank``).
+        init_mode (str): From-scratch init. ``'official'`` re-initializes
+            every Linear, mixers included, trunc-normal(.02) with zero bias,
+            as the official model: the step size then starts at
+            softplus(0) = 0.69 (a memory of a few tokens) and the scan's
+            B/C projections are small. ``'mamba'`` keeps the mixers' Mamba
+            init (step sizes log-uniform in [0.001, 0.1]), which trains from
+            scratch much better (our synthetic job). Irrelevant when weights
+            are loaded. Defaults to ``'official'``.
+        init_cfg (dict | list[dict], optional): mmengine init config, e.g.
+            ``dict(type='Pretrained', checkpoint='videomamba_t16_in1k.pth')``.
+    """
+
+    arch_zoo = {
+        **dict.fromkeys(['t', 'tiny'], dict(embed_dims=192, num_layers=24)),
+        **dict.fromkeys(['s', 'small'], dict(embed_dims=384, num_layers=24)),
+        **dict.fromkeys(['m', 'middle'], dict(embed_dims=576, num_layers=32)),
+    }
+    OUT_TYPES = ('cls_token', 'avg_featmap', 'featmap', 'raw')
+    INIT_MODES = ('official', 'mamba')
+    # Mixer settings an arch dict may carry (the paper's values).
+    _MIXER_ARCH_KEYS = dict(d_state=16, d_conv=4, expand=2)
+
+    def __init__(
+        self,
+        arch: Union[str, dict] = 'tiny',
+        img_size: Union[int, Tuple[int, int]] = 224,
+        patch_size: int = 16,
+        num_frames: int = 8,
+        tubelet_size: int = 1,
+        in_channels: int = 3,
+        drop_rate: float = 0.0,
+        drop_path_rate: float = 0.0,
+        norm_eps: float = 1e-5,
+        residual_in_fp32: bool = True,
+        out_type: str = 'cls_token',
+        with_cp: bool = False,
+        num_cp_layers: Optional[int] = None,
+        mixer_cfg: Optional[dict] = None,
+        init_mode: str = 'official',
+        init_cfg: Optional[Union[dict, List[dict]]] = None,
+    ) -> None:
+        super().__init__(init_cfg=init_cfg)
+        if init_mode not in self.INIT_MODES:
+            raise ValueError(
+                f'VideoMamba init_mode {init_mode!r} is not supported; use '
+                f'one of {self.INIT_MODES}'
+            )
+        self.init_mode = init_mode
+        self.arch_settings = self._parse_arch(arch)
+        self.embed_dims = self.arch_settings['embed_dims']
+        self.num_layers = self.arch_settings['num_layers']
+        if out_type not in self.OUT_TYPES:
+            raise ValueError(
+                f'VideoMamba out_type {out_type!r} is not supported; use one '
+                f'of {self.OUT_TYPES}'
+            )
+        if num_frames % tubelet_size != 0:
+            raise ValueError(
+                f'VideoMamba num_frames={num_frames} is not a multiple of '
+                f'tubelet_size={tubelet_size}; pick a frame count divisible '
+                'by the tubelet size'
+            )
+        self.out_type = out_type
+        self.patch_size = patch_size
+        self.tubelet_size = tubelet_size
+        self.num_frames = num_frames
+        self.img_size = to_2tuple(img_size)
+        self.grid_size = tuple(s // patch_size for s in self.img_size)
+        self.num_tubelets = num_frames // tubelet_size
+        self.with_cp = with_cp
+        self.num_cp_layers = (
+            self.num_layers if num_cp_layers is None else num_cp_layers
+        )
+
+        dims = self.embed_dims
+        self.patch_embed = PatchEmbed3D(
+            in_channels, dims, patch_size, tubelet_size
+        )
+        num_patches = self.grid_size[0] * self.grid_size[1]
+        self.cls_token = nn.Parameter(torch.zeros(1, 1, dims))
+        self.pos_embed = nn.Parameter(torch.zeros(1, num_patches + 1, dims))
+        self.temporal_pos_embedding = nn.Parameter(
+            torch.zeros(1, self.num_tubelets, dims)
+        )
+        for name in _NO_DECAY_PARAMS:
+            getattr(self, name)._no_weight_decay = True
+        self.pos_drop = nn.Dropout(drop_rate)
+
+        block_mixer_cfg = {
+            key: self.arch_settings.get(key, default)
+            for key, default in self._MIXER_ARCH_KEYS.items()
+        }
+        block_mixer_cfg.update(mixer_cfg or {})
+        # Mixer j's output is dropped with dpr[j]; block i receives mixer
+        # i-1's output, hence the shift by one (as in the official code).
+        dpr = [
+            drop_path_rate * i / max(self.num_layers - 1, 1)
+            for i in range(self.num_layers)
+        ]
+        inter_dpr = [0.0] + dpr
+        self.layers = nn.ModuleList(
+            VideoMambaBlock(
+                dims,
+                drop_path=inter_dpr[i],
+                norm_eps=norm_eps,
+                residual_in_fp32=residual_in_fp32,
+                mixer_cfg=block_mixer_cfg,
+            )
+            for i in range(self.num_layers)
+        )
+        self.drop_path_f = (
+            DropPath(drop_path_rate) if drop_path_rate > 0 else None
+        )
+        self.norm_f = nn.RMSNorm(dims, eps=norm_eps)
+
+        self._init_from_scratch()
+        self._register_load_state_dict_pre_hook(self._adapt_checkpoint)
+        self.register_load_state_dict_post_hook(self._report_load)
+        self._load_prefix = None
+
+    @classmethod
+    def _parse_arch(cls, arch: Union[str, dict]) -> dict:
+        """Resolve ``arch`` to a settings dict, with actionable errors."""
+        if isinstance(arch, str):
+            key = arch.lower()
+            if key not in cls.arch_zoo:
+                raise ValueError(
+                    f'VideoMamba arch {arch!r} is unknown; use one of '
+                    f'{sorted(set(cls.arch_zoo))} or a dict with embed_dims '
+                    'and num_layers'
+                )
+            return dict(cls.arch_zoo[key])
+        if not isinstance(arch, Mapping):
+            raise TypeError(
+                f'VideoMamba arch must be a str or a dict, got {type(arch)}'
+            )
+        missing = {'embed_dims', 'num_layers'} - set(arch)
+        if missing:
+            raise ValueError(
+                f'VideoMamba custom arch lacks {sorted(missing)}; give at '
+                'least embed_dims and num_layers'
+            )
+        allowed = {'embed_dims', 'num_layers', *cls._MIXER_ARCH_KEYS}
+        unknown = set(arch) - allowed
+        if unknown:
+            raise ValueError(
+                f'VideoMamba custom arch has unknown keys {sorted(unknown)}; '
+                f'allowed: {sorted(allowed)}'
+            )
+        return dict(arch)
+
+    def _init_from_scratch(self) -> None:
+        """The official from-scratch init, done at construction.
+
+        Position table trunc-normal(.02), cls and temporal tables zero, every
+        Linear trunc-normal(.02) with zero bias (``init_mode='official'``;
+        this also overwrites the mixer's dt init), and each ``out_proj``
+        re-initialized kaiming-uniform(a=sqrt(5)) / sqrt(depth).
+        Convolutions keep PyTorch's init. A ``Pretrained`` ``init_cfg`` loads
+        over it in :meth:`init_weights`.
+        """
+        _trunc_normal_002(self.pos_embed)
+        if self.init_mode == 'official':
+            for module in self.modules():
+                if isinstance(module, nn.Linear):
+                    _trunc_normal_002(module.weight)
+                    if module.bias is not None:
+                        nn.init.zeros_(module.bias)
+        for layer in self.layers:
+            weight = layer.mixer.out_proj.weight
+            nn.init.kaiming_uniform_(weight, a=math.sqrt(5))
+            with torch.no_grad():
+                weight.div_(math.sqrt(self.num_layers))
+
+    # ------------------------------------------------------------------
+    # checkpoint adaptation
+    # ------------------------------------------------------------------
+    def _adapt_checkpoint(
+        self, state_dict: dict, prefix: str, *args, **kwargs
+    ) -> None:
+        """Load-state-dict pre-hook: adapt official/other layouts in place."""
+        self._load_prefix = prefix
+        notes = unwrap_state_dict(state_dict) if prefix == '' else []
+        converted, head, more = convert_official_state_dict(state_dict, prefix)
+        notes += more
+        if head and prefix == '':
+            classes = head['weight'].shape[0] if 'weight' in head else '?'
+            notes.append(
+                f'left out the classifier head.* ({classes} classes): the '
+                'backbone has none; to keep it, convert the checkpoint with '
+                f'{_CONVERTER} and use load_from'
+            )
+        elif head:
+            # A nested backbone never owns ``head.*``: put the keys back so
+            # that the parent model reports them.
+            converted.update({f'{prefix}head.{k}': v for k, v in head.items()})
+        notes += self._adapt_shapes(converted, prefix)
+        state_dict.clear()
+        state_dict.update(converted)
+        if notes:
+            print_log(
+                'VideoMamba checkpoint: ' + '; '.join(notes), logger='current'
+            )
+
+    def _adapt_shapes(self, state_dict: dict, prefix: str) -> List[str]:
+        """Inflate 2D patch kernels and resize position tables in place."""
+        notes = []
+        key = prefix + 'patch_embed.proj.weight'
+        weight = state_dict.get(key)
+        if weight is not None and weight.dim() == 4:
+            state_dict[key] = _inflate_patch_weight(weight, self.tubelet_size)
+            notes.append(
+                f'inflated patch_embed.proj.weight {tuple(weight.shape)} -> '
+                f'{tuple(state_dict[key].shape)}'
+            )
+        elif (
+            weight is not None
+            and weight.dim() == 5
+            and weight.shape[2] == 1
+            and self.tubelet_size > 1
+        ):
+            state_dict[key] = _inflate_patch_weight(
+                weight[:, :, 0], self.tubelet_size
+            )
+            notes.append(
+                'inflated the tubelet of patch_embed.proj.weight 1 -> '
+                f'{self.tubelet_size}'
+            )
+        key = prefix + 'pos_embed'
+        pos = state_dict.get(key)
+        if pos is not None and pos.shape != self.pos_embed.shape:
+            side = int(round(math.sqrt(pos.shape[1] - 1)))
+            state_dict[key] = resize_spatial_pos_embed(pos, self.grid_size)
+            notes.append(
+                f'resized pos_embed {side}x{side} -> '
+                f'{self.grid_size[0]}x{self.grid_size[1]} (bicubic)'
+            )
+        key = prefix + 'temporal_pos_embedding'
+        pos = state_dict.get(key)
+        if pos is not None and pos.shape[1] != self.num_tubelets:
+            state_dict[key] = resize_temporal_pos_embed(pos, self.num_tubelets)
+            notes.append(
+                f'resized temporal_pos_embedding {pos.shape[1]} -> '
+                f'{self.num_tubelets} (linear)'
+            )
+        return notes
+
+    def _report_load(self, module: nn.Module, incompatible_keys) -> None:
+        """Load-state-dict post-hook: report this backbone's key mismatches."""
+        prefix, self._load_prefix = self._load_prefix, None
+        if prefix is None:
+            return
+        for kind, keys, consequence in (
+            ('missing', incompatible_keys.missing_keys, 'left as initialized'),
+            ('unexpected', incompatible_keys.unexpected_keys, 'not loaded'),
+        ):
+            mine = [k for k in keys if k.startswith(prefix)]
+            if mine:
+                print_log(
+                    f'VideoMamba checkpoint: {len(mine)} {kind} keys '
+                    f'({consequence}): {_summarize_keys(mine)}',
+                    logger='current',
+                    level=logging.WARNING,
+                )
+
+    # ------------------------------------------------------------------
+    # forward
+    # ------------------------------------------------------------------
+    def _position_tables(
+        self, grid: Tuple[int, int], num_tubelets: int
+    ) -> Tuple[Tensor, Tensor]:
+        """Spatial and temporal tables for this input (resized if needed)."""
+        pos = self.pos_embed
+        if tuple(grid) != self.grid_size:
+            pos = resize_spatial_pos_embed(pos, grid)
+        temporal = resize_temporal_pos_embed(
+            self.temporal_pos_embedding, num_tubelets
+        )
+        return pos, temporal
+
+    def forward_features(self, x: Tensor) -> Tensor:
+        """All final-normalized tokens.
+
+        Args:
+            x (Tensor): Clips ``(N, C_in, T, H, W)``.
+
+        Returns:
+            Tensor: ``(N, 1 + T'*h*w, C)``, cls token first, frame-major.
+        """
+        if x.dim() != 5:
+            raise ValueError(
+                'VideoMamba expects clips shaped (N, C, T, H, W), got '
+                f'{tuple(x.shape)}; use format_shape="NCTHW" in the data '
+                'preprocessor'
+            )
+        x = self.patch_embed(x)
+        n, _, t, h, w = x.shape
+        pos, temporal = self._position_tables((h, w), t)
+        x = x.flatten(3).permute(0, 2, 3, 1)  # (N, T', hw, C)
+        x = x + pos[:, 1:].unsqueeze(1)
+        x = x + temporal.unsqueeze(2)  # temporal table: patch tokens only
+        x = x.flatten(1, 2)
+        cls_token = (self.cls_token + pos[:, :1]).expand(n, -1, -1)
+        x = self.pos_drop(torch.cat([cls_token, x], dim=1))
+
+        hidden, residual = x, None
+        for i, layer in enumerate(self.layers):
+            if (
+                self.with_cp
+                and i < self.num_cp_layers
+                and torch.is_grad_enabled()
+            ):
+                hidden, residual = cp.checkpoint(
+                    layer, hidden, residual, use_reentrant=False
+                )
+            else:
+                hidden, residual = layer(hidden, residual)
+        if self.drop_path_f is not None:
+            hidden = self.drop_path_f(hidden)
+        out, _ = add_rms_norm(hidden, residual, self.norm_f)
+        return out
+
+    def select_output(
+        self, tokens: Tensor, input_shape: Sequence[int]
+    ) -> Tensor:
+        """Turn :meth:`forward_features` tokens into the ``out_type`` output.
+
+        Args:
+            tokens (Tensor): ``(N, 1 + T'*h*w, C)`` final tokens.
+            input_shape (Sequence[int]): Shape of the input clips
+                ``(N, C_in, T, H, W)``.
+
+        Returns:
+            Tensor: ``(N, C)`` for ``cls_token``/``avg_featmap``,
+            ``(N, C, T', h, w)`` for ``featmap``, ``(N, L, C)`` for ``raw``.
+        """
+        if self.out_type == 'raw':
+            return tokens
+        if self.out_type == 'cls_token':
+            return tokens[:, 0]
+        patches = tokens[:, 1:]
+        if self.out_type == 'avg_featmap':
+            return patches.mean(dim=1)
+        t = input_shape[2] // self.tubelet_size
+        h = input_shape[3] // self.patch_size
+        w = input_shape[4] // self.patch_size
+        return patches.reshape(len(tokens), t, h, w, -1).permute(0, 4, 1, 2, 3)
+
+    def forward(self, x: Tensor) -> Tensor:
+        """Features selected by ``out_type`` (see :meth:`select_output`).
+
+        Args:
+            x (Tensor): Clips ``(N, C_in, T, H, W)``.
+
+        Returns:
+            Tensor: The ``out_type`` features.
+        """
+        return self.select_output(self.forward_features(x), x.shape)
+
+    # ------------------------------------------------------------------
+    # optimizer helpers
+    # ------------------------------------------------------------------
+    def no_weight_decay(self) -> set:
+        """Names (timm convention) of parameters kept out of weight decay."""
+        return set(_NO_DECAY_PARAMS)
+
+    def get_layer_depth(
+        self, param_name: str, prefix: str = ''
+    ) -> Tuple[int, int]:
+        """Layer index of a parameter, for layer-wise lr decay.
+
+        As the official recipe: ``cls_token``, ``pos_embed`` and
+        ``patch_embed`` are depth 0, ``layers.i`` is ``i + 1``, everything
+        else (``norm_f``, ``temporal_pos_embedding``, heads) the last depth.
+
+        Args:
+            param_name (str): Parameter name.
+            prefix (str): Prefix of this backbone in ``param_name``.
+                Defaults to ''.
+
+        Returns:
+            tuple[int, int]: ``(depth, num_layers + 2)``.
+        """
+        num_depths = self.num_layers + 2
+        if not param_name.startswith(prefix):
+            return num_depths - 1, num_depths
+        name = param_name[len(prefix) :]
+        if name in ('cls_token', 'pos_embed') or name.startswith(
+            'patch_embed.'
+        ):
+            return 0, num_depths
+        if name.startswith('layers.'):
+            return int(name.split('.')[1]) + 1, num_depths
+        return num_depths - 1, num_depths
