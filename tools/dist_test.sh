@@ -1,22 +1,8 @@
 #!/usr/bin/env bash
-# Distributed testing with torchrun: bash tools/dist_test.sh CONFIG CHECKPOINT NPROC [test.py options]
-# Multi-node: NNODES, NODE_RANK, MASTER_ADDR and PORT as in mmaction2; PYTHON picks the interpreter.
-set -euo pipefail
+# Distributed testing: bash tools/dist_test.sh CONFIG CHECKPOINT NPROC_PER_NODE [test.py options]
+# (torchrun; NNODES, NODE_RANK, MASTER_ADDR, PORT, PYTHON: see tools/torchrun.sh).
 if [ $# -lt 3 ]; then
     echo "usage: bash $0 CONFIG CHECKPOINT NPROC_PER_NODE [tools/test.py options]" >&2
     exit 2
 fi
-CONFIG=$1
-CHECKPOINT=$2
-NPROC=$3
-NNODES=${NNODES:-1}
-NODE_RANK=${NODE_RANK:-0}
-PORT=${PORT:-29500}
-MASTER_ADDR=${MASTER_ADDR:-"127.0.0.1"}
-HERE=$(cd "$(dirname "$0")" && pwd)
-
-PYTHONPATH="$HERE/..${PYTHONPATH:+:$PYTHONPATH}" \
-"${PYTHON:-python}" -m torch.distributed.run \
-    --nnodes="$NNODES" --node_rank="$NODE_RANK" --master_addr="$MASTER_ADDR" \
-    --nproc_per_node="$NPROC" --master_port="$PORT" \
-    "$HERE/test.py" "$CONFIG" "$CHECKPOINT" --launcher pytorch "${@:4}"
+exec bash "$(dirname "$0")/torchrun.sh" test.py "$3" "$1" "$2" "${@:4}"

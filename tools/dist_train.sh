@@ -1,23 +1,9 @@
 #!/usr/bin/env bash
-# Distributed training with torchrun: bash tools/dist_train.sh CONFIG NPROC [train.py options]
-# Multi-node: NNODES, NODE_RANK, MASTER_ADDR and PORT as in mmaction2; PYTHON picks the
-# interpreter (default: python on PATH). On a machine without CUDA
+# Distributed training: bash tools/dist_train.sh CONFIG NPROC_PER_NODE [train.py options]
+# (torchrun; NNODES, NODE_RANK, MASTER_ADDR, PORT, PYTHON: see tools/torchrun.sh). Without CUDA
 # the processes train on CPU with the gloo backend.
-set -euo pipefail
 if [ $# -lt 2 ]; then
     echo "usage: bash $0 CONFIG NPROC_PER_NODE [tools/train.py options]" >&2
     exit 2
 fi
-CONFIG=$1
-NPROC=$2
-NNODES=${NNODES:-1}
-NODE_RANK=${NODE_RANK:-0}
-PORT=${PORT:-29500}
-MASTER_ADDR=${MASTER_ADDR:-"127.0.0.1"}
-HERE=$(cd "$(dirname "$0")" && pwd)
-
-PYTHONPATH="$HERE/..${PYTHONPATH:+:$PYTHONPATH}" \
-"${PYTHON:-python}" -m torch.distributed.run \
-    --nnodes="$NNODES" --node_rank="$NODE_RANK" --master_addr="$MASTER_ADDR" \
-    --nproc_per_node="$NPROC" --master_port="$PORT" \
-    "$HERE/train.py" "$CONFIG" --launcher pytorch "${@:3}"
+exec bash "$(dirname "$0")/torchrun.sh" train.py "$2" "$1" "${@:3}"

@@ -9,14 +9,7 @@ import argparse
 import os.path as osp
 
 import mmvssm  # noqa: F401  (registries and stack fixes first)
-from mmvssm.utils.launch import (
-    ToolError,
-    add_common_args,
-    build_runner,
-    load_config,
-    prepare_distributed,
-    resolve_work_dir,
-)
+from mmvssm.utils import launch
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -45,15 +38,15 @@ def parse_args(argv=None) -> argparse.Namespace:
         default=2,
         help='seconds each shown window stays open',
     )
-    add_common_args(parser)
+    launch.add_common_args(parser)
     return parser.parse_args(argv)
 
 
 def merge_args(cfg, args):
-    """Apply the command line to the config (``--cfg-options`` last)."""
+    """Apply the command line to the config (``--cfg-options`` comes after)."""
     if args.show or args.show_dir is not None:
         if 'visualization' not in cfg.get('default_hooks', {}):
-            raise ToolError(
+            raise launch.ToolError(
                 '--show/--show-dir need default_hooks.visualization = '
                 "dict(type='VisualizationHook') in the config"
             )
@@ -66,7 +59,7 @@ def merge_args(cfg, args):
 
     if args.dump is not None:
         if not args.dump.endswith(('.pkl', '.pickle')):
-            raise ToolError(
+            raise launch.ToolError(
                 f'--dump {args.dump!r}: the file name must end with .pkl'
             )
         dump_metric = dict(type='DumpResults', out_file_path=args.dump)
@@ -75,25 +68,18 @@ def merge_args(cfg, args):
             evaluators = [evaluators]
         cfg.test_evaluator = [*evaluators, dump_metric]
 
-    resolve_work_dir(cfg, args.config, args.work_dir)
+    launch.resolve_work_dir(cfg, args.config, args.work_dir)
     if not osp.isfile(args.checkpoint):
-        raise ToolError(
+        raise launch.ToolError(
             f'checkpoint {args.checkpoint!r} does not exist; pass a .pth '
             f'file written by tools/train.py or a converted official one'
         )
     cfg.load_from = args.checkpoint
-    if args.cfg_options is not None:
-        cfg.merge_from_dict(args.cfg_options)
     return cfg
 
 
 def main(argv=None) -> None:
-    args = parse_args(argv)
-    cfg = load_config(args.config, args.launcher, args.local_rank)
-    cfg = merge_args(cfg, args)
-    prepare_distributed(cfg)
-    runner = build_runner(cfg)
-    runner.test()
+    launch.prepare_runner(parse_args(argv), merge_args).test()
 
 
 if __name__ == '__main__':

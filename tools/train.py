@@ -8,14 +8,7 @@ registries and stack fixes) and distributed runs working on CPU too.
 import argparse
 
 import mmvssm  # noqa: F401  (registries and stack fixes first)
-from mmvssm.utils.launch import (
-    ToolError,
-    add_common_args,
-    build_runner,
-    load_config,
-    prepare_distributed,
-    resolve_work_dir,
-)
+from mmvssm.utils import launch
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -56,29 +49,29 @@ def parse_args(argv=None) -> argparse.Namespace:
         action='store_true',
         help='deterministic algorithms (cuDNN)',
     )
-    add_common_args(parser)
+    launch.add_common_args(parser)
     return parser.parse_args(argv)
 
 
 def merge_args(cfg, args):
-    """Apply the command line to the config (``--cfg-options`` last)."""
+    """Apply the command line to the config (``--cfg-options`` comes after)."""
     if args.no_validate:
         cfg.val_cfg = None
         cfg.val_dataloader = None
         cfg.val_evaluator = None
-    resolve_work_dir(cfg, args.config, args.work_dir)
+    launch.resolve_work_dir(cfg, args.config, args.work_dir)
 
     if args.amp:
         import torch
 
         if not torch.cuda.is_available():
-            raise ToolError(
+            raise launch.ToolError(
                 '--amp needs a CUDA device and none is visible; '
                 'train without --amp on CPU'
             )
         wrapper = cfg.optim_wrapper.get('type', 'OptimWrapper')
         if wrapper not in ('OptimWrapper', 'AmpOptimWrapper'):
-            raise ToolError(
+            raise launch.ToolError(
                 f'--amp replaces the optimizer wrapper, but the config '
                 f'uses {wrapper!r}; set its AMP options in the config'
             )
@@ -94,7 +87,7 @@ def merge_args(cfg, args):
 
     if args.auto_scale_lr:
         if 'auto_scale_lr' not in cfg:
-            raise ToolError(
+            raise launch.ToolError(
                 '--auto-scale-lr needs `auto_scale_lr = dict('
                 'base_batch_size=...)` in the config'
             )
@@ -106,18 +99,11 @@ def merge_args(cfg, args):
             diff_rank_seed=args.diff_rank_seed,
             deterministic=args.deterministic,
         )
-    if args.cfg_options is not None:
-        cfg.merge_from_dict(args.cfg_options)
     return cfg
 
 
 def main(argv=None) -> None:
-    args = parse_args(argv)
-    cfg = load_config(args.config, args.launcher, args.local_rank)
-    cfg = merge_args(cfg, args)
-    prepare_distributed(cfg)
-    runner = build_runner(cfg)
-    runner.train()
+    launch.prepare_runner(parse_args(argv), merge_args).train()
 
 
 if __name__ == '__main__':

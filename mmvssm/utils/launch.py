@@ -9,7 +9,7 @@ on a machine without CUDA, and turn known misuse into one-line errors.
 import argparse
 import os
 import os.path as osp
-from typing import Optional
+from typing import Callable, Optional
 
 from mmengine.config import Config, DictAction
 
@@ -19,6 +19,7 @@ __all__ = [
     'resolve_work_dir',
     'prepare_distributed',
     'build_runner',
+    'prepare_runner',
     'ToolError',
 ]
 
@@ -153,3 +154,23 @@ def build_runner(cfg: Config):
     if 'runner_type' in cfg:
         return RUNNERS.build(cfg)
     return Runner.from_cfg(cfg)
+
+
+def prepare_runner(args: argparse.Namespace, merge_args: Callable):
+    """Config, command line, distributed setup, runner: a tool's main.
+
+    Args:
+        args (argparse.Namespace): The parsed command line (``config``,
+            ``launcher``, ``local_rank``, ``cfg_options`` and the tool's own).
+        merge_args (Callable): ``merge_args(cfg, args) -> cfg``, the tool's
+            own options; ``--cfg-options`` is merged after it.
+
+    Returns:
+        Runner: The runner, ready to ``train()`` or ``test()``.
+    """
+    cfg = load_config(args.config, args.launcher, args.local_rank)
+    cfg = merge_args(cfg, args)
+    if args.cfg_options is not None:
+        cfg.merge_from_dict(args.cfg_options)
+    prepare_distributed(cfg)
+    return build_runner(cfg)
