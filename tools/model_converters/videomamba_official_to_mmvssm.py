@@ -18,7 +18,6 @@ Example::
 
 import argparse
 import os.path as osp
-import pickle
 import sys
 
 import torch
@@ -27,6 +26,7 @@ from mmvssm.models.backbones.videomamba import (
     convert_official_state_dict,
     unwrap_state_dict,
 )
+from mmvssm.utils.checkpoint import CheckpointError, load_checkpoint_file
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -39,12 +39,6 @@ def parse_args(argv=None) -> argparse.Namespace:
         '--no-head',
         action='store_true',
         help='leave the classifier out (e.g. for other class counts)',
-    )
-    parser.add_argument(
-        '--trust',
-        action='store_true',
-        help='the file holds pickled Python objects (e.g. training args) '
-        'and you trust its source: load it with weights_only=False',
     )
     return parser.parse_args(argv)
 
@@ -76,17 +70,14 @@ def convert(state: dict, keep_head: bool = True):
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    if not osp.isfile(args.src):
-        sys.exit(f'error: checkpoint {args.src!r} does not exist')
     try:
-        state = torch.load(
-            args.src, map_location='cpu', weights_only=not args.trust
+        # Weights-only; a file you trust that holds more (e.g. pickled
+        # training args) can be named in MMVSSM_TRUSTED_CHECKPOINTS.
+        state = load_checkpoint_file(
+            args.src, map_location='cpu', runner_state=False
         )
-    except pickle.UnpicklingError as err:
-        sys.exit(
-            f'error: {args.src} holds pickled objects beyond tensors '
-            f'({str(err).splitlines()[0]}); pass --trust if you trust it'
-        )
+    except CheckpointError as err:
+        sys.exit(f'error: {err}')
     if not isinstance(state, dict):
         sys.exit(f'error: {args.src} does not hold a dict of tensors')
     converted, notes = convert(state, keep_head=not args.no_head)
