@@ -40,7 +40,9 @@ __all__ = [
     'CorruptCheckpointError',
     'UnsafeCheckpointError',
     'load_checkpoint_file',
+    'load_results_file',
     'trusted_checkpoints',
+    'numpy_globals',
     'runner_state_globals',
     'encode_message_hub_state',
     'decode_message_hub_state',
@@ -110,19 +112,17 @@ def _statistic_lookup(owner: Any, name: Any) -> _StatisticRef:
     raise pickle.UnpicklingError(f'getattr({owner}, {name!r})')
 
 
-def runner_state_globals() -> list:
-    """The restricted allow-list for older runner checkpoints.
+def numpy_globals() -> list:
+    """numpy's array, dtype and scalar types, as pickles name them.
 
-    Each entry is ``(object, 'module.name')``, the form
-    ``torch.serialization.safe_globals`` takes. None of them can run code:
-    ``HistoryBuffer`` and ``getattr`` are the inert stand-ins above; numpy's
-    ``ndarray``, ``dtype`` and dtype classes only build arrays and dtypes from
-    the (already restricted) values in the file; ``_reconstruct`` and
-    ``scalar`` make an empty array or a scalar of a given dtype and never call
-    an argument.
+    ``ndarray``, ``dtype`` and the dtype classes only build arrays and dtypes
+    from the (already restricted) values in the file; ``_reconstruct`` makes
+    an empty array of an ndarray type and ``scalar`` a scalar of a dtype;
+    none of them calls an argument.
 
     Returns:
-        list[tuple]: ``(object, name)`` pairs.
+        list[tuple]: ``(object, 'module.name')`` pairs, the form
+        ``torch.serialization.safe_globals`` takes.
     """
     import numpy as np
 
@@ -130,13 +130,7 @@ def runner_state_globals() -> list:
     multiarray = (
         multiarray.multiarray if multiarray is not None else np.core.multiarray
     )
-    history_buffer = 'mmengine.logging.history_buffer.HistoryBuffer'
-    allowed = [
-        (_HistoryBufferRecord, history_buffer),
-        (_statistic_lookup, 'builtins.getattr'),
-        (np.ndarray, 'numpy.ndarray'),
-        (np.dtype, 'numpy.dtype'),
-    ]
+    allowed = [(np.ndarray, 'numpy.ndarray'), (np.dtype, 'numpy.dtype')]
     # numpy 2 writes ``numpy._core``, numpy 1 ``numpy.core``.
     for module in ('numpy.core.multiarray', 'numpy._core.multiarray'):
         allowed += [
@@ -151,6 +145,23 @@ def runner_state_globals() -> list:
             if name.endswith('DType')
         ]
     return allowed
+
+
+def runner_state_globals() -> list:
+    """The restricted allow-list for older runner checkpoints.
+
+    ``HistoryBuffer`` and ``getattr`` bound to the inert stand-ins above,
+    plus :func:`numpy_globals`. None of them can run code.
+
+    Returns:
+        list[tuple]: ``(object, 'module.name')`` pairs.
+    """
+    history_buffer = 'mmengine.logging.history_buffer.HistoryBuffer'
+    return [
+        (_HistoryBufferRecord, history_buffer),
+        (_statistic_lookup, 'builtins.getattr'),
+        *numpy_globals(),
+    ]
 
 
 def _runner_global_names() -> set:
@@ -269,6 +280,63 @@ def load_checkpoint_file(
         except pickle.UnpicklingError as err:
             raise _refusal(filename, _refused(err)) from None
     return _rebuild_history_buffers(checkpoint, filename)
+
+
+def _storage_from_bytes(data: Any):
+    """Stands in for ``torch.storage._load_from_bytes`` (a full unpickle)."""
+    import io
+
+    import torch
+
+    if not isinstance(data, bytes):
+        raise pickle.UnpicklingError(
+            f'torch.storage._load_from_bytes({type(data).__name__})'
+        )
+    return torch.load(io.BytesIO(data), weights_only=True)
+
+
+def load_results_file(filename: str) -> Any:
+    """Load a plain pickle of results (``tools/test.py --dump``) safely.
+
+    Such files are written with :func:`pickle.dump`, whose tensors unpickle
+    through ``torch.storage._load_from_bytes``, a full ``torch.load``. Here
+    torch's weights-only unpickler reads the file, with that one function
+    bound to a weights-only version and numpy's array types allowed (see
+    :func:`numpy_globals`); anything else is refused in one line.
+
+    Args:
+        filename (str): The ``.pkl`` file.
+
+    Returns:
+        The unpickled results (for mmaction2, a list of dicts).
+    """
+    import torch
+    from torch._weights_only_unpickler import Unpickler
+
+    if not osp.isfile(filename):
+        raise CheckpointNotFoundError(
+            f'results file {filename!r} does not exist; write one with '
+            f'tools/test.py CONFIG CHECKPOINT --dump {filename}'
+        )
+    allowed = [
+        (_storage_from_bytes, 'torch.storage._load_from_bytes'),
+        *numpy_globals(),
+    ]
+    with open(filename, 'rb') as f, torch.serialization.safe_globals(allowed):
+        try:
+            return Unpickler(f, encoding='utf-8').load()
+        except pickle.UnpicklingError as err:
+            what = _refused(err)
+            if not what.startswith('Unsupported operand'):
+                raise _refusal(filename, what) from None
+            problem = err
+        except Exception as err:
+            what, problem = None, err
+    lines = str(problem).strip().splitlines() or [type(problem).__name__]
+    raise CorruptCheckpointError(
+        f'{filename!r} is not a results pickle that can be read safely '
+        f'({what or lines[0]}); write it with tools/test.py --dump'
+    )
 
 
 def _history_buffer(

@@ -10,85 +10,23 @@ the older mmengine layout (``HistoryBuffer`` objects pickled) still tests
 and resumes.
 """
 
-import os
 import os.path as osp
 import re
-import subprocess
 from collections import OrderedDict
 
 import hostile_checkpoints as hostile
 import pytest
 import torch
 from mmengine.logging import HistoryBuffer
-
-CONFIG = osp.join(
-    'configs',
-    'videomamba',
-    'videomamba-mini_scratch_1xb8-u8-30e_synthetic-motion-rgb.py',
-)
-
-
-@pytest.fixture(scope='module')
-def tiny_config(tmp_path_factory, repo_root) -> str:
-    """The main job's config on 1 video per class, 2 epochs."""
-    folder = tmp_path_factory.mktemp('hostile_tools')
-    render = dict(
-        data_root=str(folder / 'data'),
-        num_frames=8,
-        resolution=64,
-        fps=8,
-        seed=0,
-    )
-    path = folder / 'tiny.py'
-    path.write_text(
-        f"""
-_base_ = [{osp.join(repo_root, CONFIG)!r}]
-render = {render!r}
-train_dataloader = dict(
-    batch_size=4, num_workers=0,
-    dataset=dict(num_videos_per_class=1, **render))
-val_dataloader = dict(
-    batch_size=4, num_workers=0,
-    dataset=dict(num_videos_per_class=1, **render))
-test_dataloader = val_dataloader
-train_cfg = dict(max_epochs=1, val_interval=1)
-default_hooks = dict(checkpoint=dict(interval=1, save_best=None))
-"""
-    )
-    return str(path)
-
-
-def run_tool(repo_root, python, *args) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [python, *args],
-        cwd=repo_root,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        env={**os.environ, 'PYTHONUNBUFFERED': '1'},
-    )
-
-
-@pytest.fixture(scope='module')
-def trained(tiny_config, tmp_path_factory, repo_root, python) -> str:
-    """A real checkpoint written by tools/train.py (1 epoch)."""
-    work_dir = str(tmp_path_factory.mktemp('work'))
-    result = run_tool(
-        repo_root,
-        python,
-        'tools/train.py',
-        tiny_config,
-        '--work-dir',
-        work_dir,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    return osp.join(work_dir, 'epoch_1.pth')
+from tiny_configs import run_tool
 
 
 @pytest.mark.slow
 def test_written_checkpoint_loads_weights_only(trained):
-    checkpoint = torch.load(trained, weights_only=True)  # nothing allowed
-    assert checkpoint['meta']['epoch'] == 1
+    checkpoint = torch.load(
+        trained['checkpoint'], weights_only=True
+    )  # nothing allowed
+    assert checkpoint['meta']['epoch'] == 2
     scalars = checkpoint['message_hub']['log_scalars']
     assert scalars and all(isinstance(v, dict) for v in scalars.values())
 
@@ -128,11 +66,13 @@ def _tool_args(path_name, config, checkpoint, work_dir):
     'path_name', ['load_from', 'init_cfg', 'test', 'resume']
 )
 def test_tools_refuse_the_exploit(
-    tiny_config, tmp_path, repo_root, python, path_name
+    tiny_main_job, tmp_path, repo_root, python, path_name
 ):
     marker = str(tmp_path / 'payload_ran')
     checkpoint = _exploit(tmp_path, marker)
-    args = _tool_args(path_name, tiny_config, checkpoint, str(tmp_path / 'w'))
+    args = _tool_args(
+        path_name, tiny_main_job, checkpoint, str(tmp_path / 'w')
+    )
     result = run_tool(repo_root, python, *args)
     assert result.returncode == 1, result.stderr[-3000:]
     assert not osp.exists(marker)
@@ -163,23 +103,25 @@ def _as_old_layout(trained: str, path: str) -> str:
 
 @pytest.mark.slow
 def test_old_layout_checkpoint_tests_and_resumes(
-    trained, tiny_config, tmp_path, repo_root, python
+    trained, tiny_main_job, tmp_path, repo_root, python
 ):
-    old = _as_old_layout(trained, str(tmp_path / 'old_epoch_1.pth'))
+    old = _as_old_layout(
+        trained['checkpoint'], str(tmp_path / 'old_epoch_2.pth')
+    )
     work_dir = str(tmp_path / 'w')
     result = run_tool(
-        repo_root, python, *_tool_args('test', tiny_config, old, work_dir)
+        repo_root, python, *_tool_args('test', tiny_main_job, old, work_dir)
     )
     assert result.returncode == 0, result.stderr[-3000:]
     assert re.search(r'acc/top1: [0-9.]+', result.stdout + result.stderr)
     result = run_tool(
         repo_root,
         python,
-        *_tool_args('resume', tiny_config, old, work_dir),
+        *_tool_args('resume', tiny_main_job, old, work_dir),
         '--cfg-options',
-        'train_cfg.max_epochs=2',
+        'train_cfg.max_epochs=3',
     )
     log = result.stdout + result.stderr
     assert result.returncode == 0, log[-3000:]
-    assert re.search(r'resumed epoch: 1, iter: \d+', log), log[-3000:]
-    assert osp.isfile(osp.join(work_dir, 'epoch_2.pth'))
+    assert re.search(r'resumed epoch: 2, iter: \d+', log), log[-3000:]
+    assert osp.isfile(osp.join(work_dir, 'epoch_3.pth'))
