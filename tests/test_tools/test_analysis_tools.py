@@ -157,3 +157,37 @@ def test_confusion_matrix_refuses_a_hostile_dump(
     )
     assert result.returncode == 1 and 'Traceback' not in result.stderr
     assert 'write it with tools/test.py --dump' in result.stderr
+
+
+@pytest.mark.slow
+def test_show_dir_writes_annotated_clips(trained, tmp_path, repo_root, python):
+    show_dir = str(tmp_path / 'vis')
+    result = run_tool(
+        repo_root,
+        python,
+        'tools/test.py',
+        trained['config'],
+        trained['checkpoint'],
+        '--work-dir',
+        str(tmp_path / 'w'),
+        '--show-dir',
+        show_dir,
+        '--interval',
+        '2',
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    written = sorted(glob.glob(osp.join(show_dir, '*.gif')))
+    assert [osp.basename(p) for p in written] == [
+        f'{i:06d}.gif' for i in range(0, 8, 2)
+    ]
+    with Image.open(written[0]) as gif:
+        assert gif.size == (256, 256)
+        frame = np.asarray(gif.convert('RGB'))
+        total = 0
+        for i in range(gif.n_frames):  # Pillow merges equal frames
+            gif.seek(i)
+            total += gif.info['duration']
+    assert total == 8 * 250  # 8 frames at 4 fps
+    # the text box: black background with white letters, top left
+    box = frame[:20, :100].reshape(-1, 3)
+    assert (box.sum(1) == 0).any() and (box.min(1) > 200).any()
