@@ -1,6 +1,7 @@
 # Copyright (c) mmvssm contributors. All rights reserved.
 """VideoMamba tools: the official-checkpoint converter and get_flops."""
 
+import argparse
 import importlib.util
 import os.path as osp
 import re
@@ -101,6 +102,36 @@ def test_converter_rejects_other_files(tmp_path):
         converter.main([str(src), str(tmp_path / 'out.pth')])
     with pytest.raises(SystemExit, match='does not exist'):
         converter.main([str(tmp_path / 'missing.pth'), 'out.pth'])
+    broken = tmp_path / 'broken.pth'
+    broken.write_bytes(b'not a checkpoint')
+    with pytest.raises(SystemExit, match='not a readable'):
+        converter.main([str(broken), str(tmp_path / 'out.pth')])
+
+
+class _Payload:
+    """A pickled object whose loading would run a call (os.getcwd here)."""
+
+    def __reduce__(self):
+        import os
+
+        return (os.getcwd, ())
+
+
+def test_converter_loads_training_args_and_refuses_code(tmp_path, capsys):
+    converter = load_tool('model_converters', CONVERTER)
+    official = official_tiny()
+    # Official fine-tuned files carry the training args next to the model.
+    src = tmp_path / 'with_args.pth'
+    args = argparse.Namespace(model='videomamba_tiny', lr=2e-4)
+    torch.save(dict(model=official, args=args, epoch=69), src)
+    assert converter.main([str(src), str(tmp_path / 'out.pth')]) == 0
+    assert 'ignored entries: args, epoch' in capsys.readouterr().out
+    hostile = tmp_path / 'hostile.pth'
+    torch.save(dict(model=official, extra=_Payload()), hostile)
+    with pytest.raises(SystemExit, match='refused') as err:
+        converter.main([str(hostile), str(tmp_path / 'out2.pth')])
+    assert '\n' not in str(err.value)
+    assert not (tmp_path / 'out2.pth').exists()
 
 
 @pytest.mark.parametrize(
