@@ -9,8 +9,8 @@ as ``cls_head.fc_cls`` (mmaction2's ``TimeSformerHead``), so that
 recognizer. Shapes are kept: position tables are resized (and 2D patch
 kernels inflated) when the checkpoint is loaded into a model. The mapping
 lives in :mod:`mmvssm.models.utils.ckpt_convert`, shared with the backbone's
-load hook. The file is loaded weights-only (the official training ``args``
-allowed); anything else pickled in it is refused.
+load hook. The file is read by :func:`mmvssm.utils.checkpoint.
+load_checkpoint_file` (weights-only; see there for trusted files).
 
 Example::
 
@@ -25,10 +25,8 @@ import sys
 
 import torch
 
-from mmvssm.models.utils import (
-    load_official_checkpoint,
-    official_to_recognizer,
-)
+from mmvssm.models.utils import official_to_recognizer
+from mmvssm.utils.checkpoint import CheckpointError, load_checkpoint_file
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -48,9 +46,15 @@ def parse_args(argv=None) -> argparse.Namespace:
 def main(argv=None) -> int:
     args = parse_args(argv)
     try:
-        state = load_official_checkpoint(args.src)
-    except ValueError as err:
+        # Weights-only; a file you trust that holds more (e.g. pickled
+        # training args) can be named in MMVSSM_TRUSTED_CHECKPOINTS.
+        state = load_checkpoint_file(
+            args.src, map_location='cpu', runner_state=False
+        )
+    except CheckpointError as err:
         sys.exit(f'error: {err}')
+    if not isinstance(state, dict):
+        sys.exit(f'error: {args.src} does not hold a dict of tensors')
     converted, notes = official_to_recognizer(
         state, keep_head=not args.no_head
     )

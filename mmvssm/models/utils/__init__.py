@@ -2,7 +2,6 @@
 from .ckpt_convert import (
     adapt_videomamba_shapes,
     convert_official_state_dict,
-    load_official_checkpoint,
     official_to_recognizer,
     summarize_keys,
     unwrap_state_dict,
@@ -12,7 +11,6 @@ from .weight_init import trunc_normal_002_
 __all__ = [
     'adapt_videomamba_shapes',
     'convert_official_state_dict',
-    'load_official_checkpoint',
     'official_to_recognizer',
     'summarize_keys',
     'trunc_normal_002_',

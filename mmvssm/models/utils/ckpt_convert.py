@@ -7,10 +7,6 @@ the model converter (``videomamba_official_to_mmvssm.py`` in the tools),
 which writes a whole-recognizer checkpoint.
 """
 
-import argparse
-import os.path as osp
-import pickle
-import re
 from collections.abc import Mapping
 from typing import Dict, List, Sequence, Tuple
 
@@ -29,7 +25,6 @@ __all__ = [
     'convert_official_state_dict',
     'adapt_videomamba_shapes',
     'official_to_recognizer',
-    'load_official_checkpoint',
 ]
 
 # Checkpoint wrappers: mmengine's ``state_dict``, the official image
@@ -37,9 +32,6 @@ __all__ = [
 WRAPPER_KEYS = ('state_dict', 'model', 'module')
 # Prefixes of the backbone inside other models' checkpoints.
 BACKBONE_PREFIXES = ('backbone.', 'encoder.')
-# Non-tensor types the official training scripts pickle next to the weights
-# (their ``args``); safe to rebuild (no code runs), so allowed on load.
-SAFE_GLOBALS = (argparse.Namespace,)
 
 
 def summarize_keys(keys: Sequence[str], limit: int = 8) -> str:
@@ -239,46 +231,3 @@ def official_to_recognizer(
     elif head:
         notes.append('left out head.*')
     return out, notes
-
-
-def load_official_checkpoint(path: str) -> dict:
-    """Load an official VideoMamba ``.pth`` without running pickled code.
-
-    Weights-only loading, with the training ``args`` (``argparse.Namespace``)
-    of the official files allowed; any other pickled global is refused.
-
-    Args:
-        path (str): The checkpoint file.
-
-    Returns:
-        dict: The loaded dict (wrappers still in place).
-
-    Raises:
-        ValueError: The file is missing, not a checkpoint, refused or not a
-            dict; the message names the file and what to do.
-    """
-    if not osp.isfile(path):
-        raise ValueError(f'checkpoint {path!r} does not exist')
-    try:
-        with torch.serialization.safe_globals(list(SAFE_GLOBALS)):
-            state = torch.load(path, map_location='cpu', weights_only=True)
-    except pickle.UnpicklingError as err:
-        found = re.search(r'GLOBAL (\S+)', str(err))
-        if found is None:
-            raise ValueError(
-                f'{path} is not a readable PyTorch checkpoint (it does not '
-                'unpickle); download it again'
-            ) from None
-        raise ValueError(
-            f'{path} holds the pickled global {found.group(1)}, beyond '
-            'tensors and training args; it was refused: load it yourself '
-            'where you trust it and save only its state dict'
-        ) from None
-    except (RuntimeError, EOFError) as err:
-        raise ValueError(
-            f'{path} is not a readable PyTorch checkpoint '
-            f'({str(err).splitlines()[0]}); download it again'
-        ) from None
-    if not isinstance(state, dict):
-        raise ValueError(f'{path} does not hold a dict of tensors')
-    return state

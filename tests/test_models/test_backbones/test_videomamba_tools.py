@@ -108,30 +108,23 @@ def test_converter_rejects_other_files(tmp_path):
         converter.main([str(broken), str(tmp_path / 'out.pth')])
 
 
-class _Payload:
-    """A pickled object whose loading would run a call (os.getcwd here)."""
-
-    def __reduce__(self):
-        import os
-
-        return (os.getcwd, ())
-
-
-def test_converter_loads_training_args_and_refuses_code(tmp_path, capsys):
+def test_converter_refuses_pickled_args_unless_trusted(
+    tmp_path, capsys, monkeypatch
+):
     converter = load_tool('model_converters', CONVERTER)
-    official = official_tiny()
-    # Official fine-tuned files carry the training args next to the model.
+    # Official fine-tuned files carry the training args next to the model:
+    # refused by the weights-only loader, converted once the file is trusted.
     src = tmp_path / 'with_args.pth'
     args = argparse.Namespace(model='videomamba_tiny', lr=2e-4)
-    torch.save(dict(model=official, args=args, epoch=69), src)
+    torch.save(dict(model=official_tiny(), args=args, epoch=69), src)
+    monkeypatch.delenv('MMVSSM_TRUSTED_CHECKPOINTS', raising=False)
+    with pytest.raises(SystemExit, match='argparse.Namespace') as err:
+        converter.main([str(src), str(tmp_path / 'out.pth')])
+    assert '\n' not in str(err.value)
+    assert not (tmp_path / 'out.pth').exists()
+    monkeypatch.setenv('MMVSSM_TRUSTED_CHECKPOINTS', str(src))
     assert converter.main([str(src), str(tmp_path / 'out.pth')]) == 0
     assert 'ignored entries: args, epoch' in capsys.readouterr().out
-    hostile = tmp_path / 'hostile.pth'
-    torch.save(dict(model=official, extra=_Payload()), hostile)
-    with pytest.raises(SystemExit, match='refused') as err:
-        converter.main([str(hostile), str(tmp_path / 'out2.pth')])
-    assert '\n' not in str(err.value)
-    assert not (tmp_path / 'out2.pth').exists()
 
 
 @pytest.mark.parametrize(
