@@ -7,7 +7,10 @@ This tool writes the backbone under ``backbone.`` and the official ``head``
 as ``cls_head.fc_cls`` (mmaction2's ``TimeSformerHead``), so that
 ``load_from=...`` or ``tools/test.py CONFIG CHECKPOINT`` restore the whole
 recognizer. Shapes are kept: position tables are resized (and 2D patch
-kernels inflated) when the checkpoint is loaded into a model.
+kernels inflated) when the checkpoint is loaded into a model. The mapping
+lives in :mod:`mmvssm.models.utils.ckpt_convert`, shared with the backbone's
+load hook. The file is read by :func:`mmvssm.utils.checkpoint.
+load_checkpoint_file` (weights-only; see there for trusted files).
 
 Example::
 
@@ -22,10 +25,7 @@ import sys
 
 import torch
 
-from mmvssm.models.backbones.videomamba import (
-    convert_official_state_dict,
-    unwrap_state_dict,
-)
+from mmvssm.models.utils import official_to_recognizer
 from mmvssm.utils.checkpoint import CheckpointError, load_checkpoint_file
 
 
@@ -43,31 +43,6 @@ def parse_args(argv=None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def convert(state: dict, keep_head: bool = True):
-    """Turn an official state dict into a recognizer state dict.
-
-    Args:
-        state (dict): The loaded official file (any wrapper).
-        keep_head (bool): Keep the classifier as ``cls_head.fc_cls``.
-
-    Returns:
-        tuple[dict, list[str]]: The new state dict and notes.
-    """
-    state = dict(state)
-    notes = unwrap_state_dict(state)
-    backbone, head, more = convert_official_state_dict(state)
-    notes += more
-    out = {f'backbone.{k}': v for k, v in backbone.items()}
-    if head and keep_head:
-        out.update({f'cls_head.fc_cls.{k}': v for k, v in head.items()})
-        notes.append(
-            f'head.* -> cls_head.fc_cls.* ({head["weight"].shape[0]} classes)'
-        )
-    elif head:
-        notes.append('left out head.*')
-    return out, notes
-
-
 def main(argv=None) -> int:
     args = parse_args(argv)
     try:
@@ -80,7 +55,9 @@ def main(argv=None) -> int:
         sys.exit(f'error: {err}')
     if not isinstance(state, dict):
         sys.exit(f'error: {args.src} does not hold a dict of tensors')
-    converted, notes = convert(state, keep_head=not args.no_head)
+    converted, notes = official_to_recognizer(
+        state, keep_head=not args.no_head
+    )
     if not any(k.startswith('backbone.layers.') for k in converted):
         sys.exit(
             f'error: {args.src} has no VideoMamba layers.* weights; is it a '
