@@ -4,3 +4,6 @@
 from .videomamba import VideoMamba, VideoMambaBlock
 
 __all__ = ['VideoMamba', 'VideoMambaBlock']
+from .clip import CLIPVisionTransformer  # noqa: E402
+
+__all__ += ['CLIPVisionTransformer']

@@ -1,3 +1,7 @@
 # Copyright (c) mmvssm contributors. All rights reserved.
+"""Text encoders, the offline tokenizer and text branches."""
 
-__all__ = []
+from .clip_text import CLIPTextTransformer
+from .tokenizer import CLIPTokenizer
+
+__all__ = ['CLIPTextTransformer', 'CLIPTokenizer']

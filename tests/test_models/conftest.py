@@ -1,0 +1,49 @@
+# Copyright (c) mmvssm contributors. All rights reserved.
+"""Small open_clip reference models shared by the CLIP / ViCLIP tests."""
+
+import pytest
+import torch
+
+# A small CLIP: 64 wide, 2 blocks, 64-pixel images, embed 32.
+TINY_VISION = dict(
+    patch_size=16, width=64, depth=2, num_heads=2, embed_dims=32
+)
+TINY_TEXT = dict(width=64, depth=2, num_heads=2, embed_dims=32)
+
+
+def build_open_clip(
+    vision=TINY_VISION, text=TINY_TEXT, image_size=64, context_length=77
+):
+    """open_clip's CLIP (QuickGELU, random weights), eval mode, fp32."""
+    from open_clip.model import CLIP, CLIPTextCfg, CLIPVisionCfg
+
+    assert vision['embed_dims'] == text['embed_dims']
+    model = CLIP(
+        vision['embed_dims'],
+        vision_cfg=CLIPVisionCfg(
+            layers=vision['depth'],
+            width=vision['width'],
+            head_width=vision['width'] // vision['num_heads'],
+            patch_size=vision['patch_size'],
+            image_size=image_size,
+        ),
+        text_cfg=CLIPTextCfg(
+            context_length=context_length,
+            width=text['width'],
+            heads=text['num_heads'],
+            layers=text['depth'],
+        ),
+        quick_gelu=True,
+    )
+    # Perturb every value (biases start at zero) so that a wrongly routed
+    # tensor shows.
+    with torch.no_grad():
+        for p in model.parameters():
+            p.add_(torch.randn_like(p) * 0.02)
+    return model.eval()
+
+
+@pytest.fixture
+def tiny_open_clip():
+    torch.manual_seed(0)
+    return build_open_clip()
