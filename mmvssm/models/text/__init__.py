@@ -2,6 +2,21 @@
 """Text encoders, the offline tokenizer and text branches."""
 
 from .clip_text import CLIPTextTransformer
+from .text_branch import (
+    ACTIONCLIP_TEMPLATES,
+    PROMPT_TEMPLATES,
+    PromptTextBranch,
+    load_class_names,
+    readable_class_name,
+)
 from .tokenizer import CLIPTokenizer
 
-__all__ = ['CLIPTextTransformer', 'CLIPTokenizer']
+__all__ = [
+    'CLIPTextTransformer',
+    'CLIPTokenizer',
+    'PromptTextBranch',
+    'ACTIONCLIP_TEMPLATES',
+    'PROMPT_TEMPLATES',
+    'load_class_names',
+    'readable_class_name',
+]

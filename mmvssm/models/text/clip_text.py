@@ -21,6 +21,7 @@ from ..utils.foundation_weights import (
     FoundationModule,
     FoundationWeightsError,
     load_state_dict_exactly,
+    logit_scale_from_state_dict,
     select_prefixed,
 )
 
@@ -108,6 +109,9 @@ class CLIPTextTransformer(FoundationModule):
         )
         causal = torch.full((context_length, context_length), float('-inf'))
         self.register_buffer('attn_mask', causal.triu_(1), persistent=False)
+        # The checkpoint's contrastive scale (exp(logit_scale) or 1/temp),
+        # set when weights load; a text-similarity head reads it.
+        self.logit_scale: Optional[float] = None
         self._random_init()
         self.finish_build(frozen)
 
@@ -230,6 +234,7 @@ class CLIPTextTransformer(FoundationModule):
             source,
             self.description,
         )
+        self.logit_scale = logit_scale_from_state_dict(state_dict)
 
     def encode_texts(
         self, texts: Sequence[str], tokenizer=None

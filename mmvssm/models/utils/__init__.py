@@ -6,6 +6,7 @@ from .foundation_weights import (
     FoundationWeightsError,
     load_foundation_state_dict,
     load_state_dict_exactly,
+    logit_scale_from_state_dict,
     pretrained_checkpoint,
     select_prefixed,
 )
@@ -21,6 +22,7 @@ __all__ = [
     'FoundationWeightsError',
     'load_foundation_state_dict',
     'load_state_dict_exactly',
+    'logit_scale_from_state_dict',
     'pretrained_checkpoint',
     'select_prefixed',
     'freeze_foundation',

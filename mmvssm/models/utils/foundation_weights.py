@@ -25,6 +25,7 @@ __all__ = [
     'FoundationWeightsError',
     'load_foundation_state_dict',
     'load_state_dict_exactly',
+    'logit_scale_from_state_dict',
     'pretrained_checkpoint',
     'select_prefixed',
 ]
@@ -259,3 +260,22 @@ class FoundationModule(BaseModule):
             source (str): The file, for messages.
         """
         raise NotImplementedError
+
+
+def logit_scale_from_state_dict(state_dict: Dict) -> Optional[float]:
+    """The contrastive logit scale a released checkpoint was trained with.
+
+    Args:
+        state_dict (dict): CLIP (``logit_scale``, a log scale) or ViCLIP
+            (``temp``, a temperature) weights.
+
+    Returns:
+        float | None: ``exp(logit_scale)`` or ``1 / temp``; None if absent.
+    """
+    import math
+
+    if 'logit_scale' in state_dict:
+        return math.exp(float(state_dict['logit_scale']))
+    if 'temp' in state_dict:
+        return 1.0 / float(state_dict['temp'])
+    return None
