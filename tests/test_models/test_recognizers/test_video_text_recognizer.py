@@ -17,6 +17,7 @@ from mmvssm.models.utils import FoundationWeightsError
 from mmvssm.registry import MODELS
 
 SYNTHETIC = 'configs/clip/clip-vit-b16_zero-shot_synthetic-motion-rgb.py'
+VICLIP_SYNTHETIC = 'configs/clip/viclip-b16_zero-shot_synthetic-motion-rgb.py'
 PROBE = (
     'configs/clip/clip-vit-b16_proj-probe_1xb8-u8-5e_synthetic-motion-rgb.py'
 )
@@ -192,6 +193,33 @@ def test_synthetic_zero_shot_config_through_the_runner(clip_files, tmp_path):
         Runner.from_cfg(cfg)
     assert 'checkpoints/ViT-B-16.pt' in str(err.value)
     assert '\n' not in str(err.value)
+
+
+def test_viclip_synthetic_zero_shot_config_through_the_runner(tmp_path):
+    from mmengine.config import Config
+    from mmengine.runner import Runner
+
+    from mmvssm.models.backbones import ViCLIPVisionTransformer
+    from mmvssm.models.text import CLIPTextTransformer
+
+    torch.manual_seed(0)
+    vision = ViCLIPVisionTransformer(arch=TINY_VISION, img_size=32)
+    text = CLIPTextTransformer(arch=TINY_TEXT, context_length=32)
+    state = {f'vision_encoder.{k}': v for k, v in vision.state_dict().items()}
+    state.update(
+        {f'text_encoder.{k}': v for k, v in text.state_dict().items()}
+    )
+    state['temp'] = torch.tensor(0.01)
+    path = str(tmp_path / 'ViCLIP-tiny.pth')
+    torch.save({'model': state}, path)
+    cfg = Config.fromfile(_tiny_config(tmp_path, path, VICLIP_SYNTHETIC))
+    cfg.work_dir = str(tmp_path / 'work')
+    runner = Runner.from_cfg(cfg)
+    head = runner.model.cls_head
+    assert float(head.logit_scale) == pytest.approx(100.0)
+    assert head.text_branch.text_encoder.context_length == 32
+    metrics = runner.test()
+    assert 0.0 <= metrics['acc/top1'] <= 1.0
 
 
 def _run(args, cwd):
