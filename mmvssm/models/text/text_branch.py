@@ -56,8 +56,14 @@ PROMPT_TEMPLATES = {
 }
 
 _CLASS_NAME_DIR = osp.join(osp.dirname(osp.abspath(__file__)), 'class_names')
-#: Class-name lists shipped in the package (one name a line, in the label
-#: order of the datasets' standard annotation files).
+#: Class-name lists shipped in the package, one name a line, in the label
+#: order of the datasets' standard annotation files: Kinetics-400 as
+#: torchvision's ``R3D_18_Weights.KINETICS400_V1`` categories (mmaction2's
+#: label map), Kinetics-600 alphabetical (mmaction2's label map), HMDB51 the
+#: sorted class folders (mmaction2's ``classInd.txt``; note ``kick`` before
+#: ``kick_ball``), UCF101 ``classInd.txt``, SSv2 the ids of
+#: ``something-something-v2-labels.json``. Names as the datasets spell them;
+#: ``readable_names`` turns them into words for the prompts.
 CLASS_NAME_FILES = {
     'kinetics400': 'kinetics400.txt',
     'kinetics600': 'kinetics600.txt',

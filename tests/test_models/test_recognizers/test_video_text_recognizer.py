@@ -289,7 +289,14 @@ def test_tools_probe_train_resume_test_with_trainable_only_checkpoints(
     assert 'missing keys' not in log
 
     rc, log = _run(
-        ['tools/test.py', config, osp.join(work, 'epoch_3.pth')], repo_root
+        [
+            'tools/test.py',
+            config,
+            osp.join(work, 'epoch_3.pth'),
+            '--work-dir',
+            work,
+        ],
+        repo_root,
     )
     assert rc == 0, log[-3000:]
     assert 'acc/top1' in log and 'missing keys' not in log
@@ -298,7 +305,14 @@ def test_tools_probe_train_resume_test_with_trainable_only_checkpoints(
     missing = str(tmp_path / 'checkpoints' / 'ViT-B-16.pt')
     config = _tiny_config(tmp_path, missing, SYNTHETIC)
     rc, log = _run(
-        ['tools/test.py', config, osp.join(work, 'epoch_3.pth')], repo_root
+        [
+            'tools/test.py',
+            config,
+            osp.join(work, 'epoch_3.pth'),
+            '--work-dir',
+            work,
+        ],
+        repo_root,
     )
     assert rc != 0
     errors = [line for line in log.splitlines() if line.startswith('error:')]
