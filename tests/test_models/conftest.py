@@ -43,6 +43,37 @@ def build_open_clip(
     return model.eval()
 
 
+def save_traced(model, path: str, image_size: int) -> None:
+    """Write ``model`` as OpenAI released CLIP: a traced TorchScript file."""
+    jit = torch.jit.trace_module(
+        model,
+        dict(
+            encode_image=(torch.randn(1, 3, image_size, image_size),),
+            encode_text=(torch.zeros(1, 77, dtype=torch.long),),
+        ),
+        # nn.MultiheadAttention's fast path changes the graph between runs.
+        check_trace=False,
+    )
+    torch.jit.save(jit, path)
+
+
+def assert_same_features(vision, text, ref, image_size: int) -> None:
+    """Our encoders' image / text features equal open_clip's (1e-5)."""
+    images = torch.randn(2, 3, image_size, image_size)
+    tokens = torch.randint(1, 49000, (2, 77))
+    tokens[:, 20] = 49407  # end of text
+    with torch.no_grad():
+        torch.testing.assert_close(
+            vision.encode_image(images),
+            ref.encode_image(images),
+            atol=1e-5,
+            rtol=0,
+        )
+        torch.testing.assert_close(
+            text(tokens), ref.encode_text(tokens), atol=1e-5, rtol=0
+        )
+
+
 @pytest.fixture
 def tiny_open_clip():
     torch.manual_seed(0)

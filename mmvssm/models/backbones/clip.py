@@ -30,7 +30,6 @@ from ..layers.clip_layers import (
 from ..utils.foundation_weights import (
     FoundationModule,
     FoundationWeightsError,
-    load_state_dict_exactly,
     select_prefixed,
 )
 
@@ -99,8 +98,7 @@ class CLIPVisionTransformer(FoundationModule):
             name='ViT-L/14',
         ),
     }
-    # Resolution of the released weights' positional embedding.
-    pretrain_img_size = 224
+    arch_keys = ('patch_size', 'width', 'depth', 'num_heads', 'embed_dims')
 
     def __init__(
         self,
@@ -144,30 +142,6 @@ class CLIPVisionTransformer(FoundationModule):
         self.ln_post = LayerNorm(width)
         self.proj = nn.Parameter(scale * torch.randn(width, self.embed_dims))
         self.finish_build(frozen)
-
-    @classmethod
-    def resolve_arch(cls, arch: Union[str, Dict]) -> Dict:
-        """The arch dict of a zoo name or a custom dict."""
-        keys = {'patch_size', 'width', 'depth', 'num_heads', 'embed_dims'}
-        if isinstance(arch, str):
-            if arch not in cls.arch_zoo:
-                raise ValueError(
-                    f'unknown arch {arch!r}; choose from '
-                    f'{sorted(cls.arch_zoo)} or pass a dict with '
-                    f'{sorted(keys)}'
-                )
-            return dict(cls.arch_zoo[arch])
-        if not isinstance(arch, dict) or not keys <= set(arch):
-            raise ValueError(
-                f'a custom arch must be a dict with {sorted(keys)}, got '
-                f'{arch!r}'
-            )
-        return dict(arch)
-
-    @property
-    def blocks(self) -> nn.ModuleList:
-        """The transformer blocks (open_clip ``ResidualAttentionBlock``)."""
-        return self.transformer.resblocks
 
     def pos_embed_for(self, grid: Tuple[int, int]) -> torch.Tensor:
         """The positional embedding for a ``grid`` of patches."""
@@ -284,13 +258,7 @@ class CLIPVisionTransformer(FoundationModule):
                 f'embedding (a ViCLIP file? use ViCLIPVisionTransformer)'
             )
         width, _, patch, _ = own['conv1.weight'].shape
-        depth = len(
-            {
-                k.split('.')[2]
-                for k in own
-                if k.startswith('transformer.resblocks.')
-            }
-        )
+        depth = self.num_blocks_in(own)
         found = (patch, width, depth, own['proj'].shape[1])
         wanted = (
             self.patch_size,
@@ -307,17 +275,3 @@ class CLIPVisionTransformer(FoundationModule):
                 f'{self.weights_file or "the matching weights"} there or '
                 f'change arch'
             )
-
-    def load_foundation_weights(self, state_dict: Dict, source: str) -> None:
-        """Load ``visual.*`` (or vision-only) weights; see ``extract_weights``.
-
-        Args:
-            state_dict (dict): The whole file's state dict.
-            source (str): The file, for messages.
-        """
-        load_state_dict_exactly(
-            self,
-            self.extract_weights(state_dict, source),
-            source,
-            self.description,
-        )

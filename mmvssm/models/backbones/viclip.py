@@ -34,7 +34,6 @@ from ..layers.clip_layers import (
 from ..utils.foundation_weights import (
     FoundationModule,
     FoundationWeightsError,
-    load_state_dict_exactly,
     select_prefixed,
 )
 from .clip import CLIPVisionTransformer, _to_2tuple
@@ -75,7 +74,7 @@ class ViCLIPVisionTransformer(FoundationModule):
             name='ViCLIP-L/14',
         ),
     }
-    resolve_arch = classmethod(CLIPVisionTransformer.resolve_arch.__func__)
+    arch_keys = CLIPVisionTransformer.arch_keys
 
     def __init__(
         self,
@@ -123,11 +122,6 @@ class ViCLIPVisionTransformer(FoundationModule):
         self.ln_post = LayerNorm(width)
         self.proj = nn.Parameter(scale * torch.randn(width, self.embed_dims))
         self.finish_build(frozen)
-
-    @property
-    def blocks(self) -> nn.ModuleList:
-        """The transformer blocks (open_clip ``ResidualAttentionBlock``)."""
-        return self.transformer.resblocks
 
     @staticmethod
     def tokens_to_grid(
@@ -232,13 +226,7 @@ class ViCLIPVisionTransformer(FoundationModule):
         found = (
             conv.shape[-1],
             conv.shape[0],
-            len(
-                {
-                    k.split('.')[2]
-                    for k in own
-                    if k.startswith('transformer.resblocks.')
-                }
-            ),
+            self.num_blocks_in(own),
         )
         wanted = (self.patch_size, self.width, len(self.blocks))
         if conv.dim() != 5 or conv.shape[2] != 1 or found != wanted:
@@ -256,17 +244,3 @@ class ViCLIPVisionTransformer(FoundationModule):
             own['temporal_positional_embedding'], self.num_frames
         )
         return own
-
-    def load_foundation_weights(self, state_dict: Dict, source: str) -> None:
-        """Load ``vision_encoder.*`` weights; see ``extract_weights``.
-
-        Args:
-            state_dict (dict): The whole file's state dict.
-            source (str): The file, for messages.
-        """
-        load_state_dict_exactly(
-            self,
-            self.extract_weights(state_dict, source),
-            source,
-            self.description,
-        )

@@ -20,7 +20,6 @@ from ..layers.clip_layers import LayerNorm, build_clip_transformer
 from ..utils.foundation_weights import (
     FoundationModule,
     FoundationWeightsError,
-    load_state_dict_exactly,
     logit_scale_from_state_dict,
     select_prefixed,
 )
@@ -56,11 +55,29 @@ class CLIPTextTransformer(FoundationModule):
     """
 
     arch_zoo = {
-        'b32': dict(width=512, depth=12, num_heads=8, embed_dims=512),
-        'b16': dict(width=512, depth=12, num_heads=8, embed_dims=512),
-        'l14': dict(width=768, depth=12, num_heads=12, embed_dims=768),
+        'b32': dict(
+            width=512,
+            depth=12,
+            num_heads=8,
+            embed_dims=512,
+            weights='ViT-B-32.pt',
+        ),
+        'b16': dict(
+            width=512,
+            depth=12,
+            num_heads=8,
+            embed_dims=512,
+            weights='ViT-B-16.pt',
+        ),
+        'l14': dict(
+            width=768,
+            depth=12,
+            num_heads=12,
+            embed_dims=768,
+            weights='ViT-L-14.pt',
+        ),
     }
-    _weights = dict(b32='ViT-B-32.pt', b16='ViT-B-16.pt', l14='ViT-L-14.pt')
+    arch_keys = ('width', 'depth', 'num_heads', 'embed_dims')
 
     def __init__(
         self,
@@ -72,22 +89,9 @@ class CLIPTextTransformer(FoundationModule):
         init_cfg: Optional[Dict] = None,
     ):
         super().__init__(init_cfg=init_cfg)
-        keys = {'width', 'depth', 'num_heads', 'embed_dims'}
-        if isinstance(arch, str):
-            if arch not in self.arch_zoo:
-                raise ValueError(
-                    f'unknown arch {arch!r}; choose from '
-                    f'{sorted(self.arch_zoo)} or pass a dict with '
-                    f'{sorted(keys)}'
-                )
-            self.weights_file = self._weights[arch]
-            arch = dict(self.arch_zoo[arch])
-        elif not isinstance(arch, dict) or not keys <= set(arch):
-            raise ValueError(
-                f'a custom arch must be a dict with {sorted(keys)}, got '
-                f'{arch!r}'
-            )
-        self.arch = dict(arch)
+        arch = self.resolve_arch(arch)
+        self.weights_file = arch.get('weights', '')
+        self.arch = arch
         self.width = arch['width']
         self.embed_dims = arch['embed_dims']
         self.context_length = context_length
@@ -127,11 +131,6 @@ class CLIPTextTransformer(FoundationModule):
             nn.init.normal_(block.mlp.c_fc.weight, std=(2 * width) ** -0.5)
             nn.init.normal_(block.mlp.c_proj.weight, std=proj_std)
         nn.init.normal_(self.text_projection, std=width**-0.5)
-
-    @property
-    def blocks(self) -> nn.ModuleList:
-        """The transformer blocks (open_clip ``ResidualAttentionBlock``)."""
-        return self.transformer.resblocks
 
     def embed_tokens(self, tokens: torch.Tensor) -> torch.Tensor:
         """Token + positional embedding: ``(N, L)`` ids to ``(N, L, C)``."""
@@ -197,13 +196,7 @@ class CLIPTextTransformer(FoundationModule):
                 f'ln_final); expected {self.description} weights'
             )
         width = own['ln_final.weight'].shape[0]
-        depth = len(
-            {
-                k.split('.')[2]
-                for k in own
-                if k.startswith('transformer.resblocks.')
-            }
-        )
+        depth = self.num_blocks_in(own)
         embed = own['text_projection'].shape[-1]
         if (width, depth, embed) != (
             self.width,
@@ -222,18 +215,13 @@ class CLIPTextTransformer(FoundationModule):
         return own
 
     def load_foundation_weights(self, state_dict: Dict, source: str) -> None:
-        """Load the text tower of a released state dict.
+        """Load the text tower of a released state dict; keep its scale.
 
         Args:
             state_dict (dict): The whole file's state dict.
             source (str): The file, for messages.
         """
-        load_state_dict_exactly(
-            self,
-            self.extract_weights(state_dict, source),
-            source,
-            self.description,
-        )
+        super().load_foundation_weights(state_dict, source)
         self.logit_scale = logit_scale_from_state_dict(state_dict)
 
     def encode_texts(

@@ -14,7 +14,7 @@ ViCLIP encoders read such a file.
 """
 
 import os.path as osp
-from typing import Dict, Iterable, Optional
+from typing import Dict, Iterable, Optional, Tuple, Union
 
 from mmengine.model import BaseModule
 
@@ -207,13 +207,39 @@ class FoundationModule(BaseModule):
     never used for these files (it would hand a TorchScript archive to
     ``torch.load``).
 
-    Subclasses set ``self.weights_file`` (the released file name, for
-    messages) and ``self.description`` and implement
-    :meth:`load_foundation_weights`.
+    Subclasses hold their blocks in ``self.transformer.resblocks``, set
+    ``self.weights_file`` (the released file name, for messages) and
+    ``self.description``, and implement :meth:`extract_weights`.
     """
 
     weights_file: str = ''
     description: str = 'foundation model'
+    arch_zoo: Dict[str, Dict] = {}
+    arch_keys: Tuple[str, ...] = ()
+
+    @classmethod
+    def resolve_arch(cls, arch: Union[str, Dict]) -> Dict:
+        """The arch dict of an ``arch_zoo`` name or of a custom dict.
+
+        Args:
+            arch (str | dict): A zoo name or a dict with ``arch_keys``.
+
+        Returns:
+            dict: A copy of the arch settings.
+        """
+        keys = sorted(cls.arch_keys)
+        if isinstance(arch, str):
+            if arch not in cls.arch_zoo:
+                raise ValueError(
+                    f'unknown arch {arch!r}; choose from '
+                    f'{sorted(cls.arch_zoo)} or pass a dict with {keys}'
+                )
+            return dict(cls.arch_zoo[arch])
+        if not isinstance(arch, dict) or not set(keys) <= set(arch):
+            raise ValueError(
+                f'a custom arch must be a dict with {keys}, got {arch!r}'
+            )
+        return dict(arch)
 
     def finish_build(self, frozen: bool = False) -> None:
         """Load the ``init_cfg`` weights; freeze when asked.
@@ -252,14 +278,47 @@ class FoundationModule(BaseModule):
             return
         super().init_weights()
 
+    @property
+    def blocks(self):
+        """The transformer blocks (open_clip ``ResidualAttentionBlock``)."""
+        return self.transformer.resblocks
+
+    @staticmethod
+    def num_blocks_in(state_dict: Dict) -> int:
+        """How many ``transformer.resblocks.<i>`` a state dict holds."""
+        return len(
+            {
+                k.split('.')[2]
+                for k in state_dict
+                if k.startswith('transformer.resblocks.')
+            }
+        )
+
+    def extract_weights(self, state_dict: Dict, source: str) -> Dict:
+        """This part's weights (own keys) out of a released state dict.
+
+        Args:
+            state_dict (dict): The whole file's state dict.
+            source (str): The file, for messages.
+
+        Returns:
+            dict: Keys of this module.
+        """
+        raise NotImplementedError
+
     def load_foundation_weights(self, state_dict: Dict, source: str) -> None:
-        """Load this part's weights out of a released state dict.
+        """Load this part's weights out of a released state dict, strictly.
 
         Args:
             state_dict (dict): The whole file's state dict.
             source (str): The file, for messages.
         """
-        raise NotImplementedError
+        load_state_dict_exactly(
+            self,
+            self.extract_weights(state_dict, source),
+            source,
+            self.description,
+        )
 
 
 def logit_scale_from_state_dict(state_dict: Dict) -> Optional[float]:

@@ -1,7 +1,13 @@
 # Copyright (c) mmvssm contributors. All rights reserved.
 import pytest
 import torch
-from conftest import TINY_TEXT, TINY_VISION, build_open_clip
+from conftest import (
+    TINY_TEXT,
+    TINY_VISION,
+    assert_same_features,
+    build_open_clip,
+    save_traced,
+)
 
 from mmvssm.models.backbones import CLIPVisionTransformer
 from mmvssm.models.layers import (
@@ -132,17 +138,8 @@ def test_traced_open_clip_archive_loads_through_init_cfg(
 ):
     # OpenAI released CLIP as traced archives of the whole model.
     model = tiny_open_clip
-    jit = torch.jit.trace_module(
-        model,
-        dict(
-            encode_image=(torch.randn(1, 3, 64, 64),),
-            encode_text=(torch.zeros(1, 77, dtype=torch.long),),
-        ),
-        # nn.MultiheadAttention's fast path changes the graph between runs.
-        check_trace=False,
-    )
     path = tmp_path / 'ViT-tiny.pt'
-    torch.jit.save(jit, str(path))
+    save_traced(model, str(path), 64)
     read = read_torchscript_state_dict(str(path))
     ref = model.state_dict()
     # The archive also holds tensor attributes (the causal mask).
@@ -156,18 +153,7 @@ def test_traced_open_clip_archive_loads_through_init_cfg(
     ).eval()
     text = CLIPTextTransformer(arch=TINY_TEXT, init_cfg=init_cfg).eval()
     vision.init_weights()  # keeps the loaded weights
-    images = torch.randn(2, 3, 64, 64)
-    tokens = torch.randint(1, 1000, (2, 77))
-    with torch.no_grad():
-        torch.testing.assert_close(
-            vision.encode_image(images),
-            model.encode_image(images),
-            atol=1e-5,
-            rtol=0,
-        )
-        torch.testing.assert_close(
-            text(tokens), model.encode_text(tokens), atol=1e-5, rtol=0
-        )
+    assert_same_features(vision, text, model, 64)
 
 
 def test_missing_weight_file_is_one_line(tmp_path):
@@ -231,19 +217,7 @@ def _check_real_arch(arch, vision, text, image_size):
     ref.load_state_dict(
         {k: v.float() for k, v in sd.items() if k in ref.state_dict()}
     )
-    images = torch.randn(2, 3, image_size, image_size)
-    tokens = torch.randint(1, 49000, (2, 77))
-    tokens[:, 20] = 49407
-    with torch.no_grad():
-        torch.testing.assert_close(
-            ours_v.encode_image(images),
-            ref.encode_image(images),
-            atol=1e-5,
-            rtol=0,
-        )
-        torch.testing.assert_close(
-            ours_t(tokens), ref.encode_text(tokens), atol=1e-5, rtol=0
-        )
+    assert_same_features(ours_v, ours_t, ref, image_size)
 
 
 @pytest.mark.parametrize('arch', ['b32', 'b16', 'l14'])

@@ -10,7 +10,7 @@ import sys
 import pytest
 import torch
 import torch.nn.functional as F
-from conftest import TINY_TEXT, TINY_VISION, build_open_clip
+from conftest import TINY_TEXT, TINY_VISION, build_open_clip, save_traced
 
 from mmvssm.models.text import ACTIONCLIP_TEMPLATES
 from mmvssm.models.utils import FoundationWeightsError
@@ -37,16 +37,8 @@ def clip_files(tmp_path_factory):
     folder = tmp_path_factory.mktemp('tiny_clip')
     torch.manual_seed(0)
     model = build_open_clip(image_size=32)
-    jit = torch.jit.trace_module(
-        model,
-        dict(
-            encode_image=(torch.randn(1, 3, 32, 32),),
-            encode_text=(torch.zeros(1, 77, dtype=torch.long),),
-        ),
-        check_trace=False,
-    )
     path = str(folder / 'ViT-tiny.pt')
-    torch.jit.save(jit, path)
+    save_traced(model, path, 32)
     return model, path, folder
 
 
@@ -141,7 +133,8 @@ def test_cache_refreshes_after_loading_weights(clip_files):
     torch.testing.assert_close(branch(), -before, atol=1e-5, rtol=0)
 
 
-def _tiny_config(folder, checkpoint, base, **extra) -> str:
+def _tiny_loader(folder) -> dict:
+    """A data loader over 1 rendered 8-frame 32x32 video per class."""
     render = dict(
         data_root=str(folder / 'data'),
         num_frames=8,
@@ -149,11 +142,15 @@ def _tiny_config(folder, checkpoint, base, **extra) -> str:
         fps=8,
         seed=0,
     )
-    loader = dict(
+    return dict(
         batch_size=4,
         num_workers=0,
         dataset=dict(num_videos_per_class=1, **render),
     )
+
+
+def _tiny_config(folder, checkpoint, base, **extra) -> str:
+    loader = _tiny_loader(folder)
     lines = [
         f'_base_ = [{osp.abspath(base)!r}]',
         f'ckpt = {checkpoint!r}',
@@ -239,30 +236,23 @@ def test_tools_probe_train_resume_test_with_trainable_only_checkpoints(
     clip_files, tmp_path, repo_root
 ):
     _, path, folder = clip_files
-    render = dict(
-        data_root=str(folder / 'data'),
-        num_frames=8,
-        resolution=32,
-        fps=8,
-        seed=0,
-    )
     config = _tiny_config(
         folder,
         path,
         PROBE,
-        train_dataloader=dict(
-            batch_size=4,
-            num_workers=0,
-            dataset=dict(num_videos_per_class=1, **render),
-        ),
-        val_dataloader=dict(
-            batch_size=4,
-            num_workers=0,
-            dataset=dict(num_videos_per_class=1, **render),
-        ),
+        train_dataloader=_tiny_loader(folder),
+        val_dataloader=_tiny_loader(folder),
         train_cfg=dict(max_epochs=2, val_interval=1),
     )
     work = str(tmp_path / 'work')
+
+    def test_tool(config):
+        checkpoint = osp.join(work, 'epoch_3.pth')
+        return _run(
+            ['tools/test.py', config, checkpoint, '--work-dir', work],
+            repo_root,
+        )
+
     rc, log = _run(['tools/train.py', config, '--work-dir', work], repo_root)
     assert rc == 0, log[-3000:]
     ckpt = torch.load(
@@ -288,32 +278,14 @@ def test_tools_probe_train_resume_test_with_trainable_only_checkpoints(
     assert not re.search(r'Epoch\(train\) +\[1\]', log)
     assert 'missing keys' not in log
 
-    rc, log = _run(
-        [
-            'tools/test.py',
-            config,
-            osp.join(work, 'epoch_3.pth'),
-            '--work-dir',
-            work,
-        ],
-        repo_root,
-    )
+    rc, log = test_tool(config)
     assert rc == 0, log[-3000:]
     assert 'acc/top1' in log and 'missing keys' not in log
 
     # Without the foundation weights the tools print one line.
     missing = str(tmp_path / 'checkpoints' / 'ViT-B-16.pt')
     config = _tiny_config(tmp_path, missing, SYNTHETIC)
-    rc, log = _run(
-        [
-            'tools/test.py',
-            config,
-            osp.join(work, 'epoch_3.pth'),
-            '--work-dir',
-            work,
-        ],
-        repo_root,
-    )
+    rc, log = test_tool(config)
     assert rc != 0
     errors = [line for line in log.splitlines() if line.startswith('error:')]
     assert len(errors) == 1 and missing in errors[0]
