@@ -1,4 +1,7 @@
 # Copyright (c) mmvssm contributors. All rights reserved.
+import os
+import os.path as osp
+
 import pytest
 import torch
 from conftest import (
@@ -253,3 +256,27 @@ def test_real_l14_openai_state_dict_loads_and_matches():
     )
     text = dict(width=768, depth=12, num_heads=12, embed_dims=768)
     _check_real_arch('l14', vision, text, 224)
+
+
+@pytest.mark.skipif(
+    not os.environ.get('MMVSSM_CLIP_WEIGHTS'),
+    reason='set MMVSSM_CLIP_WEIGHTS=path/to/ViT-B-16.pt to check real weights',
+)
+def test_real_openai_weights_file():
+    """OpenAI's released file: read safely, loaded strictly, = open_clip's."""
+    from open_clip.model import build_model_from_openai_state_dict
+
+    from mmvssm.models.utils import load_foundation_state_dict
+
+    path = os.environ['MMVSSM_CLIP_WEIGHTS']
+    name = osp.basename(path)
+    arch = {'ViT-B-32.pt': 'b32', 'ViT-B-16.pt': 'b16', 'ViT-L-14.pt': 'l14'}
+    init_cfg = dict(type='Pretrained', checkpoint=path)
+    vision = CLIPVisionTransformer(arch=arch[name], init_cfg=init_cfg).eval()
+    text = CLIPTextTransformer(arch=arch[name], init_cfg=init_cfg).eval()
+    state = load_foundation_state_dict(path, 'OpenAI CLIP weights')
+    # OpenAI's text blocks keep their causal mask as a tensor attribute.
+    state = {k: v for k, v in state.items() if not k.endswith('attn_mask')}
+    ref = build_model_from_openai_state_dict(state, cast_dtype=torch.float32)
+    assert_same_features(vision, text, ref.float().eval(), 224)
+    assert text.logit_scale == pytest.approx(100.0, rel=1e-3)
