@@ -83,7 +83,9 @@ def test_predictions_equal_open_clip_zero_shot(clip_files):
     from mmaction.structures import ActionDataSample
 
     ref, path, _ = clip_files
-    model = MODELS.build(_model_cfg(path)).eval()
+    model = MODELS.build(_model_cfg(path))
+    model.init_weights()  # as tools/train.py does: keeps the loaded weights
+    model.eval()
     assert not any(p.requires_grad for p in model.parameters())
     # 2 videos x 3 views x (3, 4 frames, 32, 32), already normalised.
     inputs = torch.randn(2, 3, 3, 4, 32, 32)
