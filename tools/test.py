@@ -79,7 +79,8 @@ def merge_args(cfg, args):
 
 
 def main(argv=None) -> None:
-    launch.prepare_runner(parse_args(argv), merge_args).test()
+    with launch.one_line_errors():
+        launch.prepare_runner(parse_args(argv), merge_args).test()
 
 
 if __name__ == '__main__':

@@ -103,7 +103,8 @@ def merge_args(cfg, args):
 
 
 def main(argv=None) -> None:
-    launch.prepare_runner(parse_args(argv), merge_args).train()
+    with launch.one_line_errors():
+        launch.prepare_runner(parse_args(argv), merge_args).train()
 
 
 if __name__ == '__main__':

@@ -11,6 +11,8 @@ default_hooks = dict(
     checkpoint=dict(type='CheckpointHook', interval=1, save_best='auto'),
     sampler_seed=dict(type='DistSamplerSeedHook'),
     sync_buffers=dict(type='SyncBuffersHook'),
+    # Off unless tools/test.py --show-dir DIR turns it on.
+    visualization=dict(type='VideoVisualizationHook', enable=False),
 )
 
 env_cfg = dict(

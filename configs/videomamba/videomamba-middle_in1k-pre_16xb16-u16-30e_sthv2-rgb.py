@@ -1,73 +1,17 @@
 # Copyright (c) mmvssm contributors. All rights reserved.
 # VideoMamba-M, 16x224x224, ImageNet-1K init, Something-Something V2.
 # paper: top-1/top-5 68.3 / 91.4, 202 GFLOPs x 3 crops x 2 clips
-_base_ = ['./videomamba-middle_in1k-pre_16xb32-u8-30e_sthv2-rgb.py']
+_base_ = ['./videomamba-small_in1k-pre_16xb32-u16-30e_sthv2-rgb.py']
 
-rand_augment = _base_.rand_augment
-num_frames = 16
-img_size = 224
 # Official weights (OpenGVLab/VideoMamba MODEL_ZOO), put in checkpoints/ by hand.
 pretrained = 'checkpoints/videomamba_m16_in1k_res224.pth'
-
 model = dict(
     backbone=dict(
-        num_frames=num_frames,
-        img_size=img_size,
-        drop_path_rate=0.8,
-        init_cfg=dict(type='Pretrained', checkpoint=pretrained),
+        arch='middle', drop_path_rate=0.8, init_cfg=dict(checkpoint=pretrained)
     ),
+    cls_head=dict(in_channels=576),
 )
-
-train_pipeline = [
-    dict(type='DecordInit'),
-    dict(type='UniformSample', clip_len=num_frames, num_clips=1),
-    dict(type='DecordDecode'),
-    dict(type='VideoRandAugment', **rand_augment),
-    dict(
-        type='RandomResizedCrop',
-        area_range=(0.08, 1.0),
-        aspect_ratio_range=(3 / 4, 4 / 3),
-    ),
-    dict(
-        type='Resize',
-        scale=(img_size, img_size),
-        keep_ratio=False,
-        interpolation='bicubic',
-    ),
-    dict(type='RandomErasing', erase_prob=0.25, mode='rand'),
-    dict(type='FormatShape', input_format='NCTHW'),
-    dict(type='PackActionInputs'),
-]
-val_pipeline = [
-    dict(type='DecordInit'),
-    dict(
-        type='UniformSample', clip_len=num_frames, num_clips=1, test_mode=True
-    ),
-    dict(type='DecordDecode'),
-    dict(type='Resize', scale=(-1, img_size), interpolation='bicubic'),
-    dict(type='CenterCrop', crop_size=img_size),
-    dict(type='FormatShape', input_format='NCTHW'),
-    dict(type='PackActionInputs'),
-]
-test_pipeline = [
-    dict(type='DecordInit'),
-    dict(
-        type='UniformSample',
-        clip_len=num_frames,
-        num_clips=2,
-        test_mode=True,
-    ),
-    dict(type='DecordDecode'),
-    dict(type='Resize', scale=(-1, img_size), interpolation='bicubic'),
-    dict(type='ThreeCrop', crop_size=img_size),
-    dict(type='FormatShape', input_format='NCTHW'),
-    dict(type='PackActionInputs'),
-]
-train_dataloader = dict(batch_size=16, dataset=dict(pipeline=train_pipeline))
-val_dataloader = dict(dataset=dict(pipeline=val_pipeline))
-test_dataloader = dict(dataset=dict(pipeline=test_pipeline))
-
+train_dataloader = dict(batch_size=16)
 # Official LR rule: 0.0004 (base) x 16 GPUs x 16 videos x 2 repeats / 256.
 optim_wrapper = dict(optimizer=dict(lr=0.0008))
-# --auto-scale-lr rescales lr from this many videos per step.
-auto_scale_lr = dict(enable=False, base_batch_size=256)
+auto_scale_lr = dict(base_batch_size=256)

@@ -1,94 +1,22 @@
 # Copyright (c) mmvssm contributors. All rights reserved.
 # VideoMamba-M, 64x224x224, ImageNet-1K init, Kinetics-400.
 # paper: top-1/top-5 82.8 / 96.0, 806 GFLOPs x 3 crops x 4 clips
-_base_ = ['./videomamba-middle_in1k-pre_16xb32-u8-50e_kinetics400-rgb.py']
+_base_ = ['./videomamba-small_in1k-pre_16xb8-u64-50e_kinetics400-rgb.py']
 
-rand_augment = _base_.rand_augment
-num_frames = 64
-img_size = 224
 # Official weights (OpenGVLab/VideoMamba MODEL_ZOO), put in checkpoints/ by hand.
 pretrained = 'checkpoints/videomamba_m16_in1k_res224.pth'
-
 model = dict(
     backbone=dict(
-        num_frames=num_frames,
-        img_size=img_size,
-        drop_path_rate=0.8,
-        init_cfg=dict(type='Pretrained', checkpoint=pretrained),
+        arch='middle', drop_path_rate=0.8, init_cfg=dict(checkpoint=pretrained)
     ),
+    cls_head=dict(in_channels=576),
 )
-
-train_pipeline = [
-    dict(type='DecordInit'),
-    dict(type='UniformSample', clip_len=num_frames, num_clips=1),
-    dict(type='DecordDecode'),
-    dict(type='VideoRandAugment', **rand_augment),
-    dict(
-        type='RandomResizedCrop',
-        area_range=(0.08, 1.0),
-        aspect_ratio_range=(3 / 4, 4 / 3),
-    ),
-    dict(
-        type='Resize',
-        scale=(img_size, img_size),
-        keep_ratio=False,
-        interpolation='bicubic',
-    ),
-    dict(type='Flip', flip_ratio=0.5),
-    dict(type='RandomErasing', erase_prob=0.25, mode='rand'),
-    dict(type='FormatShape', input_format='NCTHW'),
-    dict(type='PackActionInputs'),
-]
-val_pipeline = [
-    dict(type='DecordInit'),
-    dict(
-        type='UniformSample', clip_len=num_frames, num_clips=1, test_mode=True
-    ),
-    dict(type='DecordDecode'),
-    dict(type='Resize', scale=(-1, img_size), interpolation='bicubic'),
-    dict(type='CenterCrop', crop_size=img_size),
-    dict(type='FormatShape', input_format='NCTHW'),
-    dict(type='PackActionInputs'),
-]
-test_pipeline = [
-    dict(type='DecordInit'),
-    dict(
-        type='UniformSample',
-        clip_len=num_frames,
-        num_clips=4,
-        test_mode=True,
-    ),
-    dict(type='DecordDecode'),
-    dict(type='Resize', scale=(-1, img_size), interpolation='bicubic'),
-    dict(type='ThreeCrop', crop_size=img_size),
-    dict(type='FormatShape', input_format='NCTHW'),
-    dict(type='PackActionInputs'),
-]
-train_dataloader = dict(batch_size=4, dataset=dict(pipeline=train_pipeline))
-val_dataloader = dict(dataset=dict(pipeline=val_pipeline))
-test_dataloader = dict(dataset=dict(pipeline=test_pipeline))
-
+train_dataloader = dict(batch_size=4)
 # Official LR rule: 0.0001 (base) x 16 GPUs x 4 videos x 2 repeats / 256.
-optim_wrapper = dict(optimizer=dict(lr=5e-5))
-# Linear warm-up from and cosine decay to 1e-6 x the same batch scaling.
+optim_wrapper = dict(optimizer=dict(lr=5e-05))
+auto_scale_lr = dict(base_batch_size=64)
+# Warm-up from and decay to 1e-6 x the batch scaling (1e-6 / base lr).
 param_scheduler = [
-    dict(
-        type='LinearLR',
-        start_factor=0.01,
-        by_epoch=True,
-        begin=0,
-        end=5,
-        convert_to_iter_based=True,
-    ),
-    dict(
-        type='CosineAnnealingLR',
-        T_max=45,
-        eta_min_ratio=0.01,
-        by_epoch=True,
-        begin=5,
-        end=50,
-        convert_to_iter_based=True,
-    ),
+    dict(_base_.param_scheduler[0], start_factor=0.01),
+    dict(_base_.param_scheduler[1], eta_min_ratio=0.01),
 ]
-# --auto-scale-lr rescales lr from this many videos per step.
-auto_scale_lr = dict(enable=False, base_batch_size=64)

@@ -1,99 +1,32 @@
 # Copyright (c) mmvssm contributors. All rights reserved.
 # VideoMamba-S, 64x384x384, from the 64-frame 224 Kinetics-400 model.
 # paper: top-1/top-5 82.7 / 95.6, 395 GFLOPs x 3 crops x 4 clips
-_base_ = ['./videomamba-small_in1k-pre_8xb64-u8-50e_kinetics400-rgb.py']
+_base_ = [
+    './videomamba-tiny-res384_k400-f64-pre_16xb6-u64-10e_kinetics400-rgb.py'
+]
 
-rand_augment = _base_.rand_augment
-num_frames = 64
-img_size = 384
+# RandAugment rand-m7-n4-mstd0.5-inc1
+rand_augment = dict(magnitude=7, num_layers=4, magnitude_std=0.5)
+train_pipeline = [
+    dict(t, **rand_augment) if t.type == 'VideoRandAugment' else t
+    for t in _base_.train_pipeline
+]
 # The previous stage with its head, converted by
 # tools/model_converters/videomamba_official_to_mmvssm.py; position
 # tables are resized on load.
 load_from = 'checkpoints/videomamba_s16_k400_f64_res224_mmvssm.pth'
-
+# The first stage's weights (this stage starts from load_from).
+pretrained = 'checkpoints/videomamba_s16_in1k_res224.pth'
 model = dict(
-    backbone=dict(
-        num_frames=num_frames,
-        img_size=img_size,
-        drop_path_rate=0.35,
-        init_cfg=None,
-    ),
+    backbone=dict(arch='small', drop_path_rate=0.35),
+    cls_head=dict(in_channels=384),
 )
-
-train_pipeline = [
-    dict(type='DecordInit'),
-    dict(type='UniformSample', clip_len=num_frames, num_clips=1),
-    dict(type='DecordDecode'),
-    dict(type='VideoRandAugment', **rand_augment),
-    dict(
-        type='RandomResizedCrop',
-        area_range=(0.08, 1.0),
-        aspect_ratio_range=(3 / 4, 4 / 3),
-    ),
-    dict(
-        type='Resize',
-        scale=(img_size, img_size),
-        keep_ratio=False,
-        interpolation='bicubic',
-    ),
-    dict(type='Flip', flip_ratio=0.5),
-    dict(type='RandomErasing', erase_prob=0.25, mode='rand'),
-    dict(type='FormatShape', input_format='NCTHW'),
-    dict(type='PackActionInputs'),
-]
-val_pipeline = [
-    dict(type='DecordInit'),
-    dict(
-        type='UniformSample', clip_len=num_frames, num_clips=1, test_mode=True
-    ),
-    dict(type='DecordDecode'),
-    dict(type='Resize', scale=(-1, img_size), interpolation='bicubic'),
-    dict(type='CenterCrop', crop_size=img_size),
-    dict(type='FormatShape', input_format='NCTHW'),
-    dict(type='PackActionInputs'),
-]
-test_pipeline = [
-    dict(type='DecordInit'),
-    dict(
-        type='UniformSample',
-        clip_len=num_frames,
-        num_clips=4,
-        test_mode=True,
-    ),
-    dict(type='DecordDecode'),
-    dict(type='Resize', scale=(-1, img_size), interpolation='bicubic'),
-    dict(type='ThreeCrop', crop_size=img_size),
-    dict(type='FormatShape', input_format='NCTHW'),
-    dict(type='PackActionInputs'),
-]
 train_dataloader = dict(batch_size=2, dataset=dict(pipeline=train_pipeline))
-val_dataloader = dict(dataset=dict(pipeline=val_pipeline))
-test_dataloader = dict(dataset=dict(pipeline=test_pipeline))
-
-train_cfg = dict(
-    type='EpochBasedTrainLoop', max_epochs=6, val_begin=1, val_interval=1
-)
 # Official LR rule: 5e-6 (base) x 32 GPUs x 2 videos x 2 repeats / 256.
-optim_wrapper = dict(optimizer=dict(lr=2.5e-6, weight_decay=1e-8))
-# Linear warm-up from and cosine decay to 1e-6 x the same batch scaling.
+optim_wrapper = dict(optimizer=dict(lr=2.5e-06))
+auto_scale_lr = dict(base_batch_size=64)
+train_cfg = dict(max_epochs=6)
 param_scheduler = [
-    dict(
-        type='LinearLR',
-        start_factor=0.2,
-        by_epoch=True,
-        begin=0,
-        end=1,
-        convert_to_iter_based=True,
-    ),
-    dict(
-        type='CosineAnnealingLR',
-        T_max=5,
-        eta_min_ratio=0.2,
-        by_epoch=True,
-        begin=1,
-        end=6,
-        convert_to_iter_based=True,
-    ),
+    dict(_base_.param_scheduler[0], end=1),
+    dict(_base_.param_scheduler[1], begin=1, T_max=5, end=6),
 ]
-# --auto-scale-lr rescales lr from this many videos per step.
-auto_scale_lr = dict(enable=False, base_batch_size=64)

@@ -1,99 +1,37 @@
 # Copyright (c) mmvssm contributors. All rights reserved.
 # VideoMamba-Ti, 64x384x384, from the 64-frame 224 Kinetics-400 model.
 # paper: top-1/top-5 80.3 / 94.8, 202 GFLOPs x 3 crops x 4 clips
-_base_ = ['./videomamba-tiny_in1k-pre_8xb64-u8-70e_kinetics400-rgb.py']
+_base_ = ['./videomamba-tiny_in1k-pre_16xb16-u64-70e_kinetics400-rgb.py']
 
-rand_augment = _base_.rand_augment
-num_frames = 64
+
+def __resized(t):
+    """A resize or crop transform set to ``img_size``."""
+    if t.type == 'Resize':
+        return dict(t, scale=tuple(img_size if s > 0 else s for s in t.scale))
+    return dict(t, crop_size=img_size) if 'crop_size' in t else t
+
+
 img_size = 384
+train_pipeline, val_pipeline, test_pipeline = (
+    [__resized(t) for t in p]
+    for p in (_base_.train_pipeline, _base_.val_pipeline, _base_.test_pipeline)
+)
 # The previous stage with its head, converted by
 # tools/model_converters/videomamba_official_to_mmvssm.py; position
 # tables are resized on load.
 load_from = 'checkpoints/videomamba_t16_k400_f64_res224_mmvssm.pth'
-
-model = dict(
-    backbone=dict(
-        num_frames=num_frames,
-        img_size=img_size,
-        drop_path_rate=0.1,
-        init_cfg=None,
-    ),
-)
-
-train_pipeline = [
-    dict(type='DecordInit'),
-    dict(type='UniformSample', clip_len=num_frames, num_clips=1),
-    dict(type='DecordDecode'),
-    dict(type='VideoRandAugment', **rand_augment),
-    dict(
-        type='RandomResizedCrop',
-        area_range=(0.08, 1.0),
-        aspect_ratio_range=(3 / 4, 4 / 3),
-    ),
-    dict(
-        type='Resize',
-        scale=(img_size, img_size),
-        keep_ratio=False,
-        interpolation='bicubic',
-    ),
-    dict(type='Flip', flip_ratio=0.5),
-    dict(type='RandomErasing', erase_prob=0.25, mode='rand'),
-    dict(type='FormatShape', input_format='NCTHW'),
-    dict(type='PackActionInputs'),
-]
-val_pipeline = [
-    dict(type='DecordInit'),
-    dict(
-        type='UniformSample', clip_len=num_frames, num_clips=1, test_mode=True
-    ),
-    dict(type='DecordDecode'),
-    dict(type='Resize', scale=(-1, img_size), interpolation='bicubic'),
-    dict(type='CenterCrop', crop_size=img_size),
-    dict(type='FormatShape', input_format='NCTHW'),
-    dict(type='PackActionInputs'),
-]
-test_pipeline = [
-    dict(type='DecordInit'),
-    dict(
-        type='UniformSample',
-        clip_len=num_frames,
-        num_clips=4,
-        test_mode=True,
-    ),
-    dict(type='DecordDecode'),
-    dict(type='Resize', scale=(-1, img_size), interpolation='bicubic'),
-    dict(type='ThreeCrop', crop_size=img_size),
-    dict(type='FormatShape', input_format='NCTHW'),
-    dict(type='PackActionInputs'),
-]
+model = dict(backbone=dict(img_size=img_size, init_cfg=None))
 train_dataloader = dict(batch_size=6, dataset=dict(pipeline=train_pipeline))
 val_dataloader = dict(dataset=dict(pipeline=val_pipeline))
 test_dataloader = dict(dataset=dict(pipeline=test_pipeline))
-
-train_cfg = dict(
-    type='EpochBasedTrainLoop', max_epochs=10, val_begin=1, val_interval=1
-)
 # Official LR rule: 5e-6 (base) x 16 GPUs x 6 videos x 2 repeats / 256.
-optim_wrapper = dict(optimizer=dict(lr=3.75e-6, weight_decay=1e-8))
-# Linear warm-up from and cosine decay to 1e-6 x the same batch scaling.
+optim_wrapper = dict(optimizer=dict(lr=3.75e-06, weight_decay=1e-08))
+auto_scale_lr = dict(base_batch_size=96)
+train_cfg = dict(max_epochs=10)
+# Warm-up from and decay to 1e-6 x the batch scaling (1e-6 / base lr).
 param_scheduler = [
+    dict(_base_.param_scheduler[0], start_factor=0.2, end=2),
     dict(
-        type='LinearLR',
-        start_factor=0.2,
-        by_epoch=True,
-        begin=0,
-        end=2,
-        convert_to_iter_based=True,
-    ),
-    dict(
-        type='CosineAnnealingLR',
-        T_max=8,
-        eta_min_ratio=0.2,
-        by_epoch=True,
-        begin=2,
-        end=10,
-        convert_to_iter_based=True,
+        _base_.param_scheduler[1], eta_min_ratio=0.2, begin=2, T_max=8, end=10
     ),
 ]
-# --auto-scale-lr rescales lr from this many videos per step.
-auto_scale_lr = dict(enable=False, base_batch_size=96)

@@ -1,149 +1,39 @@
 # Copyright (c) mmvssm contributors. All rights reserved.
 # VideoMamba-Ti, 8x224x224, ImageNet-1K init, Something-Something V2.
 # paper: top-1/top-5 65.1 / 89.1, 9 GFLOPs x 3 crops x 2 clips
-_base_ = [
-    '../_base_/models/videomamba_tiny.py',
-    '../_base_/datasets/sthv2.py',
-    '../_base_/default_runtime.py',
-]
+_base_ = ['./videomamba-tiny_in1k-pre_8xb64-u8-70e_kinetics400-rgb.py']
 
+data_root = 'data/sthv2/videos'
+ann_file_train = 'data/sthv2/sthv2_train_list_videos.txt'
+ann_file_val = 'data/sthv2/sthv2_val_list_videos.txt'
 num_classes = 174
-# RandAugment rand-m5-n2-mstd0.25-inc1
-rand_augment = dict(magnitude=5, num_layers=2, magnitude_std=0.25)
-num_frames = 8
-img_size = 224
-# Official weights (OpenGVLab/VideoMamba MODEL_ZOO), put in checkpoints/ by hand.
-pretrained = 'checkpoints/videomamba_t16_in1k_res224.pth'
-
+# No horizontal flip: it turns "left to right" into "right to left".
+train_pipeline = [t for t in _base_.train_pipeline if t.type != 'Flip']
+# 2 clips x 3 crops at test.
+test_pipeline = [
+    dict(t, num_clips=2) if 'num_clips' in t else t
+    for t in _base_.test_pipeline
+]
+__mix = _base_.model.data_preprocessor.blending.augments
 model = dict(
-    backbone=dict(
-        num_frames=num_frames,
-        img_size=img_size,
-        drop_path_rate=0.1,
-        init_cfg=dict(type='Pretrained', checkpoint=pretrained),
-    ),
-    cls_head=dict(num_classes=num_classes, label_smooth_eps=0.1),
+    cls_head=dict(num_classes=num_classes),
     data_preprocessor=dict(
         blending=dict(
-            type='RandomBatchAugment',
-            augments=[
-                dict(type='MixupBlending', alpha=0.8, num_classes=num_classes),
-                dict(
-                    type='CutmixBlending', alpha=1.0, num_classes=num_classes
-                ),
-            ],
+            augments=[dict(a, num_classes=num_classes) for a in __mix]
         )
     ),
 )
-
-train_pipeline = [
-    dict(type='DecordInit'),
-    dict(type='UniformSample', clip_len=num_frames, num_clips=1),
-    dict(type='DecordDecode'),
-    dict(type='VideoRandAugment', **rand_augment),
-    dict(
-        type='RandomResizedCrop',
-        area_range=(0.08, 1.0),
-        aspect_ratio_range=(3 / 4, 4 / 3),
-    ),
-    dict(
-        type='Resize',
-        scale=(img_size, img_size),
-        keep_ratio=False,
-        interpolation='bicubic',
-    ),
-    dict(type='RandomErasing', erase_prob=0.25, mode='rand'),
-    dict(type='FormatShape', input_format='NCTHW'),
-    dict(type='PackActionInputs'),
-]
-val_pipeline = [
-    dict(type='DecordInit'),
-    dict(
-        type='UniformSample', clip_len=num_frames, num_clips=1, test_mode=True
-    ),
-    dict(type='DecordDecode'),
-    dict(type='Resize', scale=(-1, img_size), interpolation='bicubic'),
-    dict(type='CenterCrop', crop_size=img_size),
-    dict(type='FormatShape', input_format='NCTHW'),
-    dict(type='PackActionInputs'),
-]
-test_pipeline = [
-    dict(type='DecordInit'),
-    dict(
-        type='UniformSample',
-        clip_len=num_frames,
-        num_clips=2,
-        test_mode=True,
-    ),
-    dict(type='DecordDecode'),
-    dict(type='Resize', scale=(-1, img_size), interpolation='bicubic'),
-    dict(type='ThreeCrop', crop_size=img_size),
-    dict(type='FormatShape', input_format='NCTHW'),
-    dict(type='PackActionInputs'),
-]
+__files = dict(ann_file=ann_file_val, data_prefix=dict(video=data_root))
 train_dataloader = dict(
-    batch_size=64,
-    num_workers=8,
-    persistent_workers=True,
-    # Repeated augmentation: each video is decoded once and augmented twice.
-    collate_fn=dict(type='repeat_pseudo_collate'),
-    dataset=dict(
-        type='RepeatAugDataset',
-        num_repeats=2,
-        sample_once=True,
-        pipeline=train_pipeline,
-    ),
+    dataset=dict(__files, ann_file=ann_file_train, pipeline=train_pipeline)
 )
-val_dataloader = dict(dataset=dict(pipeline=val_pipeline))
-test_dataloader = dict(dataset=dict(pipeline=test_pipeline))
-
-train_cfg = dict(
-    type='EpochBasedTrainLoop', max_epochs=35, val_begin=1, val_interval=1
-)
-val_cfg = dict(type='ValLoop')
-test_cfg = dict(type='TestLoop')
-optim_wrapper = dict(
-    # bf16 autocast, as the official runs (needs a CUDA device).
-    type='AmpOptimWrapper',
-    dtype='bfloat16',
-    # Official LR rule: 0.0004 (base) x 8 GPUs x 64 videos x 2 repeats / 256.
-    optimizer=dict(
-        type='AdamW', lr=0.0016, weight_decay=0.1, betas=(0.9, 0.999), eps=1e-8
-    ),
-    # The released code's layer decay touches only the stem (patch
-    # embedding, cls token, position table): decay_type='stem_only'.
-    constructor='LayerDecayOptimWrapperConstructor',
-    paramwise_cfg=dict(
-        layer_decay_rate=0.75,
-        decay_type='stem_only',
-        bias_decay_mult=0.0,
-        flat_decay_mult=0.0,
-    ),
-)
-# Linear warm-up from and cosine decay to 1e-6 x the same batch scaling.
+val_dataloader = dict(dataset=__files)
+test_dataloader = dict(dataset=dict(__files, pipeline=test_pipeline))
+# Official LR rule: 0.0004 (base) x 8 GPUs x 64 videos x 2 repeats / 256.
+optim_wrapper = dict(optimizer=dict(lr=0.0016))
+train_cfg = dict(max_epochs=35)
+# Warm-up from and decay to 1e-6 x the batch scaling (1e-6 / base lr).
 param_scheduler = [
-    dict(
-        type='LinearLR',
-        start_factor=0.0025,
-        by_epoch=True,
-        begin=0,
-        end=5,
-        convert_to_iter_based=True,
-    ),
-    dict(
-        type='CosineAnnealingLR',
-        T_max=30,
-        eta_min_ratio=0.0025,
-        by_epoch=True,
-        begin=5,
-        end=35,
-        convert_to_iter_based=True,
-    ),
+    dict(_base_.param_scheduler[0], start_factor=0.0025),
+    dict(_base_.param_scheduler[1], eta_min_ratio=0.0025, T_max=30, end=35),
 ]
-# --auto-scale-lr rescales lr from this many videos per step.
-auto_scale_lr = dict(enable=False, base_batch_size=512)
-
-default_hooks = dict(
-    checkpoint=dict(interval=1, max_keep_ckpts=3, save_best='auto'),
-    logger=dict(interval=100),
-)

@@ -1,54 +1,68 @@
 # Copyright (c) mmvssm contributors. All rights reserved.
 """Causal depthwise 1-D convolution (Mamba's short convolution).
 
-Uses Dao-AILab's ``causal_conv1d_fn`` CUDA kernel for CUDA tensors when the
-``causal-conv1d`` package imports, ``F.conv1d`` otherwise (same numbers).
+Backends (``backend`` argument or ``MMVSSM_CONV_BACKEND``, see
+:mod:`mmvssm.ops.kernels`): ``'causal_conv1d'``, Dao-AILab's
+``causal_conv1d_fn`` CUDA kernel, and ``'torch'``, ``F.conv1d`` (same
+numbers); ``'auto'`` takes the kernel where it can run.
 """
 
-from functools import cache
-from typing import Callable, Optional
+from typing import Optional, Union
 
 import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-__all__ = ['causal_conv1d', 'causal_conv1d_kernel_available']
+from .kernels import OptionalKernel
 
+__all__ = [
+    'CONV_BACKENDS',
+    'CONV_BACKEND_ENV',
+    'causal_conv1d',
+    'get_causal_conv1d_backend',
+]
+
+CONV_BACKEND_ENV = 'MMVSSM_CONV_BACKEND'
+CONV_BACKENDS = ('auto', 'causal_conv1d', 'torch')
+CONV_KERNEL = OptionalKernel(
+    'causal_conv1d',
+    CONV_BACKENDS,
+    CONV_BACKEND_ENV,
+    package='causal-conv1d',
+    imports=(('causal_conv1d', 'causal_conv1d_fn'),),
+)
 _ACTIVATIONS = (None, 'silu', 'swish')
 # Widths and dtypes the CUDA kernel is built for.
 _KERNEL_WIDTHS = (2, 3, 4)
 _KERNEL_DTYPES = (torch.float32, torch.float16, torch.bfloat16)
 
 
-@cache
-def _conv_kernel() -> Optional[Callable]:
-    """Import ``causal_conv1d_fn`` once; None when unavailable."""
-    try:
-        from causal_conv1d import causal_conv1d_fn
-    except Exception:  # noqa: BLE001
-        # A broken CUDA build fails with ImportError, OSError or
-        # RuntimeError; all mean "use F.conv1d".
-        return None
-    return causal_conv1d_fn
-
-
-def causal_conv1d_kernel_available(x: Tensor, width: int) -> bool:
-    """Whether the CUDA kernel can run a width-``width`` conv on ``x``.
+def get_causal_conv1d_backend(
+    device: Union[str, torch.device, None] = None,
+    backend: Optional[str] = None,
+    dtype: torch.dtype = torch.float32,
+    width: int = 4,
+) -> str:
+    """Resolve which backend runs a width-``width`` conv on ``device``.
 
     Args:
-        x: The input tensor.
-        width: Kernel width.
+        device: Device of the input. Defaults to CPU.
+        backend: Requested backend; None reads ``MMVSSM_CONV_BACKEND`` and
+            falls back to ``'auto'``.
+        dtype: Dtype of the input. Defaults to float32.
+        width: Kernel width. Defaults to 4.
 
     Returns:
-        bool: True for CUDA tensors of a supported dtype and width when
-        ``causal-conv1d`` imports.
+        str: ``'causal_conv1d'`` or ``'torch'``.
     """
-    return (
-        x.is_cuda
-        and x.dtype in _KERNEL_DTYPES
-        and width in _KERNEL_WIDTHS
-        and _conv_kernel() is not None
-    )
+    unsupported = ''
+    if dtype not in _KERNEL_DTYPES or width not in _KERNEL_WIDTHS:
+        unsupported = (
+            f'the kernel is built for widths {_KERNEL_WIDTHS} and dtypes '
+            f'{[str(d)[6:] for d in _KERNEL_DTYPES]}, got width {width}, '
+            f'{str(dtype)[6:]}'
+        )
+    return CONV_KERNEL.resolve(backend, device, unsupported)
 
 
 def causal_conv1d(
@@ -56,7 +70,7 @@ def causal_conv1d(
     weight: Tensor,
     bias: Optional[Tensor] = None,
     activation: Optional[str] = None,
-    use_kernel: Optional[bool] = None,
+    backend: Optional[str] = None,
 ) -> Tensor:
     """Depthwise causal conv1d: ``y[t]`` sees ``x[t - width + 1 .. t]``.
 
@@ -66,8 +80,8 @@ def causal_conv1d(
             ``nn.Conv1d(dim, dim, width, groups=dim).weight``.
         bias: Per-channel bias, (dim,).
         activation: None, ``'silu'`` or ``'swish'`` (fused in the kernel).
-        use_kernel: None picks the kernel when possible; True requires it;
-            False forces ``F.conv1d``.
+        backend: ``'auto'``, ``'causal_conv1d'`` or ``'torch'``; None reads
+            ``MMVSSM_CONV_BACKEND`` (default ``'auto'``).
 
     Returns:
         Tensor: (batch, dim, length).
@@ -86,16 +100,9 @@ def causal_conv1d(
             f'{activation!r}.'
         )
     dim, width = weight.shape
-    kernel_ok = causal_conv1d_kernel_available(x, width)
-    if use_kernel and not kernel_ok:
-        raise RuntimeError(
-            f'causal_conv1d: use_kernel=True but the causal-conv1d CUDA '
-            f'kernel cannot run here (device {x.device}, dtype {x.dtype}, '
-            f'width {width}; needs an importable causal-conv1d, CUDA, a '
-            f'width in {_KERNEL_WIDTHS}); pass use_kernel=None.'
-        )
-    if kernel_ok and use_kernel is not False:
-        return _conv_kernel()(x, weight, bias, activation=activation)
+    name = get_causal_conv1d_backend(x.device, backend, x.dtype, width)
+    if name == 'causal_conv1d':
+        return CONV_KERNEL.load()[0](x, weight, bias, activation=activation)
     out = F.conv1d(x, weight.unsqueeze(1), bias, padding=width - 1, groups=dim)
     out = out[..., : x.shape[-1]]
     return out if activation is None else F.silu(out)

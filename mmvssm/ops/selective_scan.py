@@ -20,55 +20,43 @@ the dtype of ``u``). Three interchangeable backends compute it:
   kept as the golden reference for tests.
 
 Choose one with the ``backend`` argument or the ``MMVSSM_SCAN_BACKEND``
-environment variable (``auto`` | ``mamba_ssm`` | ``chunked`` | ``ref``).
-:func:`get_selective_scan_backend` tells which one runs for a device and
-:func:`last_selective_scan_backend` which one ran last.
+environment variable (``auto`` | ``mamba_ssm`` | ``chunked`` | ``ref``), as
+for every optional kernel (see :mod:`mmvssm.ops.kernels`);
+:func:`get_selective_scan_backend` tells which one runs for a device.
 """
 
 import math
-import os
 import threading
 from contextlib import nullcontext
-from functools import cache
-from typing import Callable, ContextManager, Optional, Tuple, Union
+from typing import ContextManager, Optional, Tuple, Union
 
 import torch
 import torch.nn.functional as F
 from torch import Tensor
 from torch.autograd.function import once_differentiable
 
+from .kernels import OptionalKernel
+
 __all__ = [
     'SCAN_BACKENDS',
     'SCAN_BACKEND_ENV',
     'clear_scan_workspace',
     'get_selective_scan_backend',
-    'last_selective_scan_backend',
     'selective_scan',
     'selective_scan_ref',
 ]
 
 SCAN_BACKEND_ENV = 'MMVSSM_SCAN_BACKEND'
 SCAN_BACKENDS = ('auto', 'mamba_ssm', 'chunked', 'ref')
-
-_last_backend: Optional[str] = None
+SCAN_KERNEL = OptionalKernel(
+    'selective_scan',
+    SCAN_BACKENDS,
+    SCAN_BACKEND_ENV,
+    package='mamba-ssm',
+    imports=(('mamba_ssm.ops.selective_scan_interface', 'selective_scan_fn'),),
+)
 
 ScanOutput = Union[Tensor, Tuple[Tensor, Tensor]]
-
-
-@cache
-def _mamba_kernel() -> Tuple[Optional[Callable], str]:
-    """Import mamba-ssm's ``selective_scan_fn`` once.
-
-    Returns:
-        tuple: The function (or None) and, when None, why the import failed.
-    """
-    try:
-        from mamba_ssm.ops.selective_scan_interface import selective_scan_fn
-    except Exception as exc:  # noqa: BLE001
-        # Broken CUDA builds raise ImportError (undefined symbol), OSError or
-        # RuntimeError; all of them mean "use the PyTorch path".
-        return None, f'{type(exc).__name__}: {exc}'
-    return selective_scan_fn, ''
 
 
 def get_selective_scan_backend(
@@ -85,44 +73,7 @@ def get_selective_scan_backend(
     Returns:
         str: ``'mamba_ssm'``, ``'chunked'`` or ``'ref'``.
     """
-    device = torch.device('cpu' if device is None else device)
-    source = 'argument backend'
-    if backend is None:
-        backend = os.environ.get(SCAN_BACKEND_ENV, '') or 'auto'
-        source = f'environment variable {SCAN_BACKEND_ENV}'
-    name = backend.strip().lower()
-    if name not in SCAN_BACKENDS:
-        raise ValueError(
-            f'Unknown selective-scan backend {backend!r} (from {source}); '
-            f'use one of {", ".join(SCAN_BACKENDS)}.'
-        )
-    if name in ('chunked', 'ref'):
-        return name
-    # Only try the CUDA package for CUDA tensors: importing it is slow.
-    kernel_ok = device.type == 'cuda' and _mamba_kernel()[0] is not None
-    if name == 'auto':
-        return 'mamba_ssm' if kernel_ok else 'chunked'
-    if device.type != 'cuda':
-        raise RuntimeError(
-            f"Selective-scan backend 'mamba_ssm' (from {source}) needs CUDA "
-            f"tensors, got device '{device}'; use 'auto' or 'chunked'."
-        )
-    if not kernel_ok:
-        raise RuntimeError(
-            f"Selective-scan backend 'mamba_ssm' (from {source}) is not "
-            f'available ({_mamba_kernel()[1]}); install mamba-ssm with its '
-            "CUDA extension or use 'auto' / 'chunked'."
-        )
-    return 'mamba_ssm'
-
-
-def last_selective_scan_backend() -> Optional[str]:
-    """Name of the backend used by the latest :func:`selective_scan` call.
-
-    Returns:
-        str, optional: None until the first call.
-    """
-    return _last_backend
+    return SCAN_KERNEL.resolve(backend, device)
 
 
 def _autocast_off(device: torch.device) -> ContextManager:
@@ -574,7 +525,7 @@ def _scan_mamba_ssm(
     return_last_state: bool,
 ) -> ScanOutput:
     """The ``'mamba_ssm'`` backend: the fused CUDA kernel."""
-    kernel = _mamba_kernel()[0]
+    kernel = SCAN_KERNEL.load()[0]
     dtype = u.dtype
 
     # The kernel wants variable B/C, delta and z in u's dtype and the
@@ -640,10 +591,8 @@ def selective_scan(
         Tensor or tuple: Output (batch, dim, length) in ``u``'s dtype, and the
         last state when ``return_last_state``.
     """
-    global _last_backend
     _check_inputs(u, delta, A, B, C, D, z, delta_bias)
     name = get_selective_scan_backend(u.device, backend)
-    _last_backend = name
     args = (u, delta, A, B, C, D, z, delta_bias, delta_softplus)
     if name == 'mamba_ssm':
         return _scan_mamba_ssm(*args, return_last_state)

@@ -11,15 +11,16 @@ release that repairs the problem makes the fix a no-op. The fixes are:
 * ``importlib_metadata``: ``mmaction.utils.dependency`` imports the backport,
   which mmaction2 does not declare. When it is absent, the standard library's
   ``importlib.metadata`` stands in for it.
-* ``checkpoint``: torch >= 2.6 loads with ``weights_only=True`` by default
-  and mmengine 0.10.7 does not say otherwise, so every checkpoint the runner
-  itself saves (it holds ``message_hub`` with a ``HistoryBuffer`` and numpy
-  arrays) fails to load for ``--resume`` and ``tools/test.py``. The
-  local-file loader is wrapped so that mmengine's own checkpoint types are
-  allow-listed while the loading stays weights-only: plain model weights load
-  exactly as before and an arbitrary pickled object is still refused. This
-  fix waits until ``mmengine.runner`` is first imported, so that
-  ``import mmvssm`` does not import torch.
+* ``checkpoint``: mmengine 0.10.7 loads local checkpoint files with a bare
+  ``torch.load``, which under torch >= 2.6 refuses the runner's own
+  checkpoints and under any looser setting lets a crafted file run code. The
+  local-file loader is replaced by :mod:`mmvssm.utils.checkpoint`'s
+  weights-only loader (see there for what it allows and why).
+* ``message_hub``: the runner pickles mmengine ``HistoryBuffer`` objects into
+  every checkpoint; ``MessageHub`` is taught to store them as plain tensors,
+  so the checkpoints mmvssm writes load weights-only with nothing allowed.
+Both wait until their mmengine module is first imported, so that
+``import mmvssm`` does not import torch.
 """
 
 import functools
@@ -37,7 +38,7 @@ __all__ = [
     'fix_mmaction_drn',
     'fix_importlib_metadata',
     'fix_checkpoint_loading',
-    'checkpoint_safe_globals',
+    'fix_message_hub_state',
     'pending_fixes',
 ]
 
@@ -104,86 +105,76 @@ def fix_importlib_metadata() -> bool:
     return True
 
 
-def checkpoint_safe_globals() -> list:
-    """Types found in checkpoints that mmengine's runner saves.
-
-    ``message_hub`` holds :class:`mmengine.logging.HistoryBuffer` objects
-    whose state is numpy arrays and scalars plus the buffer's own statistic
-    methods, which pickle as ``getattr(HistoryBuffer, 'mean')``; ``meta``
-    may hold numpy scalars. Allowing ``getattr`` lets the unpickler look up
-    attributes, not call them: calling anything still requires it to be on
-    the allow-list, so an arbitrary pickled call is refused as before.
-
-    Returns:
-        list: Objects to pass to ``torch.serialization.safe_globals``.
-    """
-    import numpy as np
-    from mmengine.logging import HistoryBuffer
-
-    # numpy 2 moved ``numpy.core`` to ``numpy._core``; pickles name either.
-    multiarray = importlib.import_module(
-        'numpy._core.multiarray'
-        if hasattr(np, '_core')
-        else 'numpy.core.multiarray'
-    )
-    allowed = [
-        HistoryBuffer,
-        getattr,
-        np.ndarray,
-        np.dtype,
-        multiarray._reconstruct,
-        multiarray.scalar,
-    ]
-    dtypes = getattr(np, 'dtypes', None)  # numpy >= 1.25
-    if dtypes is not None:
-        allowed += [
-            getattr(dtypes, name)
-            for name in dir(dtypes)
-            if name.endswith('DType')
-        ]
-    return allowed
-
-
-def _local_loader_passes_weights_only(loader: Callable) -> bool:
-    """Whether mmengine's local loader already decides ``weights_only``."""
-    import inspect
-
-    try:
-        return 'weights_only' in inspect.getsource(loader)
-    except (OSError, TypeError):
-        return False
-
-
 def fix_checkpoint_loading() -> bool:
-    """Let weights-only loading read mmengine's own training checkpoints.
+    """Route mmengine's local checkpoint files through the safe loader.
 
-    Acts only when torch loads weights-only by default (torch >= 2.6) and
-    mmengine's local loader does not handle ``weights_only`` itself.
+    mmengine 0.10.7 reads local files with a bare ``torch.load``: under
+    torch >= 2.6 that refuses its own runner checkpoints, and with an
+    allow-list widened to read them (or under torch < 2.6) a crafted file can
+    run code. The local scheme of ``CheckpointLoader`` (used by
+    ``init_cfg=Pretrained``, ``load_from``, ``tools/test.py`` and
+    ``--resume``) is replaced by :func:`mmvssm.utils.checkpoint.
+    load_checkpoint_file`, which loads weights-only and refuses anything that
+    could run code.
 
     Returns:
-        bool: Whether the local-file loader was wrapped.
+        bool: Whether the local-file loader was replaced.
     """
-    import torch
     from mmengine.runner.checkpoint import CheckpointLoader
-    from mmengine.utils import digit_version
 
-    if digit_version(torch.__version__) < digit_version('2.6.0'):
-        return False
+    from .checkpoint import load_checkpoint_file
+
     original = CheckpointLoader._schemes.get('')
-    if original is None or getattr(original, '_mmvssm_wrapped', False):
-        return False
-    if _local_loader_passes_weights_only(original):
+    if getattr(original, '_mmvssm_wrapped', False):
         return False
 
-    def load_local_checkpoint(filename: str, map_location=None) -> Dict:
-        with torch.serialization.safe_globals(checkpoint_safe_globals()):
-            return original(filename, map_location)
+    def load_local_checkpoint(filename: str, map_location=None):
+        """Load a local checkpoint file weights-only (mmvssm's loader)."""
+        return load_checkpoint_file(filename, map_location=map_location)
 
     load_local_checkpoint._mmvssm_wrapped = True
-    load_local_checkpoint.__doc__ = original.__doc__
     CheckpointLoader.register_scheme(
         prefixes='', loader=load_local_checkpoint, force=True
     )
+    return True
+
+
+def fix_message_hub_state() -> bool:
+    """Store the message hub's ``HistoryBuffer`` objects as plain data.
+
+    mmengine pickles the ``HistoryBuffer`` objects themselves (with numpy
+    arrays and ``getattr`` lookups of their methods) into every checkpoint,
+    so the file cannot be loaded weights-only. With this fix
+    ``MessageHub.state_dict`` writes them as tensors and ints
+    (:func:`mmvssm.utils.checkpoint.encode_message_hub_state`) and
+    ``MessageHub.load_state_dict`` reads both that form and the old one.
+
+    Returns:
+        bool: Whether ``MessageHub`` was patched.
+    """
+    # Not ``mmengine.logging``: this runs while that package imports it.
+    from mmengine.logging.message_hub import MessageHub
+
+    from .checkpoint import decode_message_hub_state, encode_message_hub_state
+
+    if getattr(MessageHub.state_dict, '_mmvssm_wrapped', False):
+        return False
+    state_dict = MessageHub.state_dict
+    load_state_dict = MessageHub.load_state_dict
+
+    @functools.wraps(state_dict)
+    def plain_state_dict(self) -> dict:
+        return encode_message_hub_state(state_dict(self))
+
+    @functools.wraps(load_state_dict)
+    def load_plain_state_dict(self, state) -> None:
+        if isinstance(state, dict):
+            state = decode_message_hub_state(state)
+        load_state_dict(self, state)
+
+    plain_state_dict._mmvssm_wrapped = True
+    MessageHub.state_dict = plain_state_dict
+    MessageHub.load_state_dict = load_plain_state_dict
     return True
 
 
@@ -234,6 +225,7 @@ _FIXES: Dict[str, Tuple[Callable[[], bool], Optional[str]]] = {
     'drn': (fix_mmaction_drn, None),
     'importlib_metadata': (fix_importlib_metadata, None),
     'checkpoint': (fix_checkpoint_loading, 'mmengine.runner.checkpoint'),
+    'message_hub': (fix_message_hub_state, 'mmengine.logging.message_hub'),
 }
 _DEFERRED: Dict[str, _AfterImportHook] = {}
 

@@ -7,6 +7,7 @@ on a machine without CUDA, and turn known misuse into one-line errors.
 """
 
 import argparse
+import contextlib
 import os
 import os.path as osp
 from typing import Callable, Optional
@@ -21,6 +22,7 @@ __all__ = [
     'build_runner',
     'prepare_runner',
     'ToolError',
+    'one_line_errors',
 ]
 
 
@@ -174,3 +176,19 @@ def prepare_runner(args: argparse.Namespace, merge_args: Callable):
         cfg.merge_from_dict(args.cfg_options)
     prepare_distributed(cfg)
     return build_runner(cfg)
+
+
+@contextlib.contextmanager
+def one_line_errors():
+    """Turn the errors mmvssm words for users into one-line tool errors.
+
+    A refused or broken checkpoint (:class:`mmvssm.utils.checkpoint.
+    CheckpointError`) is raised deep inside the runner; its message already
+    says what was wrong and what to do, so the tool prints just that.
+    """
+    from .checkpoint import CheckpointError
+
+    try:
+        yield
+    except CheckpointError as err:
+        raise ToolError(str(err)) from None

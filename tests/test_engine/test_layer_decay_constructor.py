@@ -64,7 +64,10 @@ def test_layer_wise_scales_and_no_decay_tags():
     assert set(got) == trainable
     top = DEPTH + 1  # depths 0 .. DEPTH + 1
     assert got['backbone.patch_embed.proj.weight'] == (0.5**top, 0.1)
-    assert got['backbone.pos_embed'] == (0.5**top, 0.0)  # no_weight_decay()
+    assert got['backbone.pos_embed'] == (
+        0.5**top,
+        0.0,
+    )  # tagged _no_weight_decay
     assert got['backbone.cls_token'] == (0.5**top, 0.0)
     for i in range(DEPTH):
         lr = 0.5 ** (top - i - 1)

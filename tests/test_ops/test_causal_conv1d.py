@@ -5,7 +5,11 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from mmvssm.ops import causal_conv1d, causal_conv1d_kernel_available
+from mmvssm.ops import (
+    causal_conv1d,
+    get_causal_conv1d_backend,
+    kernel_availability,
+)
 
 
 def conv_by_hand(x, weight, bias):
@@ -54,9 +58,9 @@ def test_errors():
         causal_conv1d(x, torch.randn(4, 3))
     with pytest.raises(ValueError, match='activation'):
         causal_conv1d(x, torch.randn(5, 3), activation='gelu')
-    assert not causal_conv1d_kernel_available(x, 4)
-    with pytest.raises(RuntimeError, match='use_kernel=True'):
-        causal_conv1d(x, torch.randn(5, 3), use_kernel=True)
+    assert get_causal_conv1d_backend(x.device) == 'torch'
+    with pytest.raises(RuntimeError, match="'causal_conv1d'.*needs CUDA"):
+        causal_conv1d(x, torch.randn(5, 3), backend='causal_conv1d')
 
 
 @pytest.mark.cuda
@@ -66,9 +70,10 @@ def test_cuda_kernel_matches_torch(dtype):
     x = torch.randn(2, 64, 300, device='cuda', dtype=dtype)
     weight = torch.randn(64, 4, device='cuda', dtype=dtype)
     bias = torch.randn(64, device='cuda', dtype=dtype)
-    if not causal_conv1d_kernel_available(x, 4):
-        pytest.skip('causal-conv1d is not installed')
-    kernel = causal_conv1d(x, weight, bias, 'silu', use_kernel=True)
-    torch_out = causal_conv1d(x, weight, bias, 'silu', use_kernel=False)
+    info = kernel_availability('cuda')['causal_conv1d']
+    if not info.available:
+        pytest.skip(f'causal-conv1d kernel unavailable: {info.reason}')
+    kernel = causal_conv1d(x, weight, bias, 'silu', backend='causal_conv1d')
+    torch_out = causal_conv1d(x, weight, bias, 'silu', backend='torch')
     tol = None if dtype == torch.float32 else dict(atol=1e-2, rtol=1.6e-2)
     torch.testing.assert_close(kernel, torch_out, **(tol or {}))

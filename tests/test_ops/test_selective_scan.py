@@ -8,11 +8,10 @@ from mmvssm.ops import (
     SCAN_BACKEND_ENV,
     clear_scan_workspace,
     get_selective_scan_backend,
-    last_selective_scan_backend,
+    kernel_availability,
     selective_scan,
     selective_scan_ref,
 )
-from mmvssm.ops.selective_scan import _mamba_kernel
 
 # fp32 agreement asked by the issue: |a - b| <= 1e-5 (+ 1e-5 relative, for
 # the gradients of A, B, C, which are sums over the sequence).
@@ -195,11 +194,11 @@ def test_backend_selection(monkeypatch):
     monkeypatch.setenv(SCAN_BACKEND_ENV, 'ref')
     assert get_selective_scan_backend('cpu') == 'ref'
     inputs = {k: v.detach() for k, v in make_inputs(length=5).items()}
-    selective_scan(**inputs)
-    assert last_selective_scan_backend() == 'ref'
+    torch.testing.assert_close(
+        selective_scan(**inputs), selective_scan_ref(**inputs), **TOL
+    )
     # The argument wins over the environment.
-    selective_scan(**inputs, backend='chunked')
-    assert last_selective_scan_backend() == 'chunked'
+    assert get_selective_scan_backend('cpu', 'chunked') == 'chunked'
     monkeypatch.setenv(SCAN_BACKEND_ENV, 'fast')
     with pytest.raises(ValueError, match=f'{SCAN_BACKEND_ENV}.*chunked'):
         selective_scan(**inputs)
@@ -232,8 +231,9 @@ def test_bad_inputs_raise_clear_errors(change, match):
 @pytest.mark.parametrize('dtype', [torch.float32, torch.bfloat16])
 @pytest.mark.parametrize('backend', ['mamba_ssm', 'chunked'])
 def test_cuda_backends_match_reference(backend, dtype, layout):
-    if backend == 'mamba_ssm' and _mamba_kernel()[0] is None:
-        pytest.skip('mamba-ssm is not installed')
+    info = kernel_availability('cuda')['selective_scan']
+    if backend == 'mamba_ssm' and not info.available:
+        pytest.skip(f'mamba-ssm kernel unavailable: {info.reason}')
     inputs = make_inputs(length=300, layout=layout, device='cuda')
     if dtype != torch.float32:
         for key in ('u', 'delta', 'B', 'C', 'z'):
@@ -243,4 +243,4 @@ def test_cuda_backends_match_reference(backend, dtype, layout):
     # bf16 results are rounded to bf16 (8 bits of mantissa) by both.
     tol = TOL if dtype == torch.float32 else dict(atol=1e-3, rtol=1.6e-2)
     assert_same(res, ref, tol)
-    assert last_selective_scan_backend() == backend
+    assert get_selective_scan_backend('cuda', backend) == backend

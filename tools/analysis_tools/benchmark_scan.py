@@ -36,8 +36,7 @@ from typing import Callable, Dict, List, Optional
 import torch
 import torch.nn.functional as F
 
-from mmvssm.ops import selective_scan
-from mmvssm.ops.selective_scan import _mamba_kernel
+from mmvssm.ops import kernel_availability, selective_scan
 
 __all__ = ['main']
 
@@ -217,13 +216,9 @@ def available_backends(
                     flush=True,
                 )
                 continue
-        if name == 'mamba_ssm' and (
-            device.type != 'cuda' or _mamba_kernel()[0] is None
-        ):
-            print(
-                'skip mamba_ssm: needs CUDA and an importable mamba-ssm',
-                flush=True,
-            )
+        info = kernel_availability(device)['selective_scan']
+        if name == info.kernel and not info.available:
+            print(f'skip {name}: {info.reason}', flush=True)
             continue
         chosen.append(name)
     return chosen
@@ -358,6 +353,9 @@ def main(argv=None) -> None:
         return
     torch.set_num_threads(args.threads)
     device = torch.device(args.device)
+    for info in kernel_availability(device).values():
+        state = 'available' if info.available else f'not used ({info.reason})'
+        print(f'{info.op} kernel {info.kernel}: {state}')
     backends = available_backends(args.backends, device)
     # chunked first: it is the baseline of the printed ratios.
     backends.sort(key=lambda name: name != 'chunked')

@@ -7,7 +7,10 @@ This tool writes the backbone under ``backbone.`` and the official ``head``
 as ``cls_head.fc_cls`` (mmaction2's ``TimeSformerHead``), so that
 ``load_from=...`` or ``tools/test.py CONFIG CHECKPOINT`` restore the whole
 recognizer. Shapes are kept: position tables are resized (and 2D patch
-kernels inflated) when the checkpoint is loaded into a model.
+kernels inflated) when the checkpoint is loaded into a model. The mapping
+lives in :mod:`mmvssm.models.utils.ckpt_convert`, shared with the backbone's
+load hook. The file is read by :func:`mmvssm.utils.checkpoint.
+load_checkpoint_file` (weights-only; see there for trusted files).
 
 Example::
 
@@ -18,15 +21,12 @@ Example::
 
 import argparse
 import os.path as osp
-import pickle
 import sys
 
 import torch
 
-from mmvssm.models.backbones.videomamba import (
-    convert_official_state_dict,
-    unwrap_state_dict,
-)
+from mmvssm.models.utils import official_to_recognizer
+from mmvssm.utils.checkpoint import CheckpointError, load_checkpoint_file
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -40,56 +40,24 @@ def parse_args(argv=None) -> argparse.Namespace:
         action='store_true',
         help='leave the classifier out (e.g. for other class counts)',
     )
-    parser.add_argument(
-        '--trust',
-        action='store_true',
-        help='the file holds pickled Python objects (e.g. training args) '
-        'and you trust its source: load it with weights_only=False',
-    )
     return parser.parse_args(argv)
-
-
-def convert(state: dict, keep_head: bool = True):
-    """Turn an official state dict into a recognizer state dict.
-
-    Args:
-        state (dict): The loaded official file (any wrapper).
-        keep_head (bool): Keep the classifier as ``cls_head.fc_cls``.
-
-    Returns:
-        tuple[dict, list[str]]: The new state dict and notes.
-    """
-    state = dict(state)
-    notes = unwrap_state_dict(state)
-    backbone, head, more = convert_official_state_dict(state)
-    notes += more
-    out = {f'backbone.{k}': v for k, v in backbone.items()}
-    if head and keep_head:
-        out.update({f'cls_head.fc_cls.{k}': v for k, v in head.items()})
-        notes.append(
-            f'head.* -> cls_head.fc_cls.* ({head["weight"].shape[0]} classes)'
-        )
-    elif head:
-        notes.append('left out head.*')
-    return out, notes
 
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    if not osp.isfile(args.src):
-        sys.exit(f'error: checkpoint {args.src!r} does not exist')
     try:
-        state = torch.load(
-            args.src, map_location='cpu', weights_only=not args.trust
+        # Weights-only; a file you trust that holds more (e.g. pickled
+        # training args) can be named in MMVSSM_TRUSTED_CHECKPOINTS.
+        state = load_checkpoint_file(
+            args.src, map_location='cpu', runner_state=False
         )
-    except pickle.UnpicklingError as err:
-        sys.exit(
-            f'error: {args.src} holds pickled objects beyond tensors '
-            f'({str(err).splitlines()[0]}); pass --trust if you trust it'
-        )
+    except CheckpointError as err:
+        sys.exit(f'error: {err}')
     if not isinstance(state, dict):
         sys.exit(f'error: {args.src} does not hold a dict of tensors')
-    converted, notes = convert(state, keep_head=not args.no_head)
+    converted, notes = official_to_recognizer(
+        state, keep_head=not args.no_head
+    )
     if not any(k.startswith('backbone.layers.') for k in converted):
         sys.exit(
             f'error: {args.src} has no VideoMamba layers.* weights; is it a '

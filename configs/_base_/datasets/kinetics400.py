@@ -1,45 +1,16 @@
 # Kinetics-400 videos: mmaction2's standard layout (see README "Data preparation"):
 #   data/kinetics400/{videos_train,videos_val}/, data/kinetics400/kinetics400_{train,val}_list_videos.txt
-# The common 8-frame pipelines (TSN-style UniformSample, 4 clips x 3 crops at
-# test); model configs redefine them for their own recipes, and the
-# SSv2/UCF101/HMDB51 bases inherit this file.
+# Files and loaders only: each recipe sets the pipelines (train_pipeline,
+# val_pipeline, test_pipeline and the loaders' dataset.pipeline), as in
+# mmaction2's model configs.
 dataset_type = 'VideoDataset'
 data_root = 'data/kinetics400/videos_train'
 data_root_val = 'data/kinetics400/videos_val'
 ann_file_train = 'data/kinetics400/kinetics400_train_list_videos.txt'
 ann_file_val = 'data/kinetics400/kinetics400_val_list_videos.txt'
 ann_file_test = 'data/kinetics400/kinetics400_val_list_videos.txt'
-
+# For pipelines that read through a file client (DecordInit(**file_client_args)).
 file_client_args = dict(io_backend='disk')
-train_pipeline = [
-    dict(type='DecordInit', **file_client_args),
-    dict(type='UniformSample', clip_len=8, num_clips=1),
-    dict(type='DecordDecode'),
-    dict(type='Resize', scale=(-1, 256)),
-    dict(type='RandomResizedCrop'),
-    dict(type='Resize', scale=(224, 224), keep_ratio=False),
-    dict(type='Flip', flip_ratio=0.5),
-    dict(type='FormatShape', input_format='NCTHW'),
-    dict(type='PackActionInputs'),
-]
-val_pipeline = [
-    dict(type='DecordInit', **file_client_args),
-    dict(type='UniformSample', clip_len=8, num_clips=1, test_mode=True),
-    dict(type='DecordDecode'),
-    dict(type='Resize', scale=(-1, 224)),
-    dict(type='CenterCrop', crop_size=224),
-    dict(type='FormatShape', input_format='NCTHW'),
-    dict(type='PackActionInputs'),
-]
-test_pipeline = [
-    dict(type='DecordInit', **file_client_args),
-    dict(type='UniformSample', clip_len=8, num_clips=4, test_mode=True),
-    dict(type='DecordDecode'),
-    dict(type='Resize', scale=(-1, 224)),
-    dict(type='ThreeCrop', crop_size=224),
-    dict(type='FormatShape', input_format='NCTHW'),
-    dict(type='PackActionInputs'),
-]
 
 train_dataloader = dict(
     batch_size=8,
@@ -50,34 +21,23 @@ train_dataloader = dict(
         type=dataset_type,
         ann_file=ann_file_train,
         data_prefix=dict(video=data_root),
-        pipeline=train_pipeline,
     ),
 )
 val_dataloader = dict(
-    batch_size=8,
-    num_workers=8,
-    persistent_workers=True,
+    train_dataloader,
     sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(
         type=dataset_type,
         ann_file=ann_file_val,
         data_prefix=dict(video=data_root_val),
-        pipeline=val_pipeline,
         test_mode=True,
     ),
 )
+# Test: the val loader with one video per step, on the test list.
 test_dataloader = dict(
+    val_dataloader,
     batch_size=1,
-    num_workers=8,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(
-        type=dataset_type,
-        ann_file=ann_file_test,
-        data_prefix=dict(video=data_root_val),
-        pipeline=test_pipeline,
-        test_mode=True,
-    ),
+    dataset=dict(val_dataloader['dataset'], ann_file=ann_file_test),
 )
 
 val_evaluator = dict(type='AccMetric')

@@ -54,34 +54,18 @@ train_dataloader = dict(
     ),
 )
 val_dataloader = dict(
-    batch_size=8,
-    num_workers=2,
-    persistent_workers=False,
+    train_dataloader,
     sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
+        train_dataloader['dataset'],
         split='val',
         num_videos_per_class=12,
         pipeline=val_pipeline,
         test_mode=True,
-        **render_cfg,
     ),
 )
 test_dataloader = dict(
-    batch_size=8,
-    num_workers=2,
-    persistent_workers=False,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        split='test',
-        num_videos_per_class=12,
-        pipeline=test_pipeline,
-        test_mode=True,
-        **render_cfg,
-    ),
+    val_dataloader, dataset=dict(val_dataloader['dataset'], split='test')
 )
 
 val_evaluator = dict(type='AccMetric')

@@ -1,3 +1,4 @@
 # Copyright (c) mmvssm contributors. All rights reserved.
+from .visualization_hook import VideoVisualizationHook
 
-__all__ = []
+__all__ = ['VideoVisualizationHook']

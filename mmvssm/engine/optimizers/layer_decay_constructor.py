@@ -4,14 +4,14 @@
 mmaction2's ``LearningRateDecayOptimizerConstructor`` only knows class names
 containing ``MViT``/``VisionTransformer``; mmpretrain's needs
 ``model.get_layer_depth``, which mmaction2 recognizers lack, and neither
-honours Mamba's ``_no_weight_decay`` tags (``A_log`` is 2-D, so a flat-param
-rule misses it). This constructor asks the backbone (mmpretrain protocol:
-``get_layer_depth(param_name, prefix) -> (depth, num_depths)``) and keeps
-tagged parameters out of weight decay.
+honours the ``_no_weight_decay`` tags of Mamba and VideoMamba (``A_log`` is
+2-D, so a flat-param rule misses it). This constructor asks the backbone
+(mmpretrain protocol: ``get_layer_depth(param_name, prefix) -> (depth,
+num_depths)``) and keeps tagged parameters out of weight decay.
 """
 
 from collections import OrderedDict
-from typing import Callable, Dict, List, Optional, Set, Tuple
+from typing import Callable, Dict, List, Optional, Tuple
 
 from mmengine.logging import MMLogger
 from mmengine.optim import DefaultOptimWrapperConstructor
@@ -41,9 +41,10 @@ class LayerDecayOptimWrapperConstructor(DefaultOptimWrapperConstructor):
     - ``custom_keys`` (dict): Substring of a parameter name to
       ``dict(lr_mult=..., decay_mult=...)``; the longest match wins.
 
-    Parameters tagged ``_no_weight_decay=True`` (Mamba's ``A_log``, ``D``,
-    ...) and those named by ``no_weight_decay()`` of the model or its
-    backbone get no weight decay. Frozen parameters are left out.
+    Parameters tagged ``_no_weight_decay=True`` get no weight decay: the one
+    channel for it (Mamba's ``A_log``, ``D``, ..., VideoMamba's ``cls_token``
+    and position tables; a model marks its own). Frozen parameters are left
+    out.
     Parameters with equal settings share one optimizer group.
 
     Example:
@@ -101,29 +102,17 @@ class LayerDecayOptimWrapperConstructor(DefaultOptimWrapperConstructor):
             'default constructor'
         )
 
-    @staticmethod
-    def _no_decay_names(model: nn.Module) -> Set[str]:
-        """Full names listed by ``no_weight_decay()`` of model/backbone."""
-        names = set()
-        if hasattr(model, 'no_weight_decay'):
-            names |= set(model.no_weight_decay())
-        backbone = getattr(model, 'backbone', None)
-        if hasattr(backbone, 'no_weight_decay'):
-            names |= {'backbone.' + n for n in backbone.no_weight_decay()}
-        return names
-
     def _weight_decay(
         self,
         name: str,
         param: nn.Parameter,
         is_norm: bool,
-        no_decay: Set[str],
         custom: Dict,
     ) -> float:
         """Weight decay of one parameter."""
         cfg = self.paramwise_cfg
         base_wd = self.base_wd or 0.0
-        if getattr(param, '_no_weight_decay', False) or name in no_decay:
+        if getattr(param, '_no_weight_decay', False):
             return 0.0
         if 'decay_mult' in custom:
             return base_wd * custom['decay_mult']
@@ -153,7 +142,6 @@ class LayerDecayOptimWrapperConstructor(DefaultOptimWrapperConstructor):
             prefix (str): Unused; names are taken from ``module``.
         """
         depth_fn = self._depth_fn(module)
-        no_decay = self._no_decay_names(module)
         custom_keys = self.paramwise_cfg.get('custom_keys', {})
         sorted_keys = sorted(sorted(custom_keys), key=len, reverse=True)
         norm_types = (
@@ -178,7 +166,7 @@ class LayerDecayOptimWrapperConstructor(DefaultOptimWrapperConstructor):
             lr_scale = self._lr_scale(depth, num_depths)
             lr_scale *= custom.get('lr_mult', 1.0)
             wd = self._weight_decay(
-                name, param, id(param) in norm_params, no_decay, custom
+                name, param, id(param) in norm_params, custom
             )
             group = groups.setdefault(
                 (lr_scale, wd),

@@ -22,11 +22,8 @@ from torch import nn
 
 from mmvssm.registry import MODELS
 
-from ..layers.clip_layers import (
-    LayerNorm,
-    build_clip_transformer,
-    resize_spatial_pos_embed,
-)
+from ..layers.clip_layers import LayerNorm, build_clip_transformer
+from ..layers.pos_embed import resize_spatial_pos_embed
 from ..utils.foundation_weights import (
     FoundationModule,
     FoundationWeightsError,
@@ -147,7 +144,9 @@ class CLIPVisionTransformer(FoundationModule):
         """The positional embedding for a ``grid`` of patches."""
         if tuple(grid) == self.grid_size:
             return self.positional_embedding
-        return resize_spatial_pos_embed(self.positional_embedding, grid)
+        return resize_spatial_pos_embed(self.positional_embedding[None], grid)[
+            0
+        ]
 
     def embed_frames(self, frames: torch.Tensor) -> torch.Tensor:
         """Patch + CLS token + positional embedding, then ``ln_pre``.
@@ -246,8 +245,8 @@ class CLIPVisionTransformer(FoundationModule):
         self._check_arch(own, source)
         own = {k: v for k, v in own.items() if not k.endswith('attn_mask')}
         own['positional_embedding'] = resize_spatial_pos_embed(
-            own['positional_embedding'], self.grid_size
-        )
+            own['positional_embedding'][None], self.grid_size
+        )[0]
         return own
 
     def _check_arch(self, own: Dict, source: str) -> None:

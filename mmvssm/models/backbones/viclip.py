@@ -25,9 +25,8 @@ from torch import nn
 
 from mmvssm.registry import MODELS
 
-from ..layers.clip_layers import (
-    LayerNorm,
-    build_clip_transformer,
+from ..layers.clip_layers import LayerNorm, build_clip_transformer
+from ..layers.pos_embed import (
     resize_spatial_pos_embed,
     resize_temporal_pos_embed,
 )
@@ -161,7 +160,7 @@ class ViCLIPVisionTransformer(FoundationModule):
         n, c, t, h, w = x.shape
         pos = self.positional_embedding
         if (h, w) != self.grid_size:
-            pos = resize_spatial_pos_embed(pos, (h, w))
+            pos = resize_spatial_pos_embed(pos[None], (h, w))[0]
         temporal = self.temporal_positional_embedding
         if t == 1:
             temporal = temporal.mean(dim=1, keepdim=True)
@@ -238,8 +237,8 @@ class ViCLIPVisionTransformer(FoundationModule):
                 f'{self.weights_file or "the matching weights"} or change arch'
             )
         own['positional_embedding'] = resize_spatial_pos_embed(
-            own['positional_embedding'], self.grid_size
-        )
+            own['positional_embedding'][None], self.grid_size
+        )[0]
         own['temporal_positional_embedding'] = resize_temporal_pos_embed(
             own['temporal_positional_embedding'], self.num_frames
         )

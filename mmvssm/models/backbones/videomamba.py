@@ -15,10 +15,9 @@ interpolation) happens in a load-state-dict pre-hook, so it works for
 import logging
 import math
 from collections.abc import Mapping
-from typing import Dict, List, Optional, Sequence, Tuple, Union
+from typing import List, Optional, Sequence, Tuple, Union
 
 import torch
-import torch.nn.functional as F
 import torch.utils.checkpoint as cp
 from mmcv.cnn.bricks import DropPath
 from mmengine.logging import print_log
@@ -29,55 +28,25 @@ from torch import Tensor, nn
 from mmvssm.ops import add_rms_norm
 from mmvssm.registry import MODELS
 
-from ..layers import BiMamba
+from ..layers import (
+    BiMamba,
+    PatchEmbed3D,
+    resize_spatial_pos_embed,
+    resize_temporal_pos_embed,
+)
+from ..utils import (
+    adapt_videomamba_shapes,
+    convert_official_state_dict,
+    summarize_keys,
+    trunc_normal_002_,
+    unwrap_state_dict,
+)
 
-__all__ = [
-    'VideoMamba',
-    'VideoMambaBlock',
-    'PatchEmbed3D',
-    'convert_official_state_dict',
-    'unwrap_state_dict',
-    'resize_spatial_pos_embed',
-    'resize_temporal_pos_embed',
-]
+__all__ = ['VideoMamba', 'VideoMambaBlock']
 
-# Parameters the official recipe keeps out of weight decay (``no_weight_decay``
-# of the official model); the Mamba mixer tags its own (A_log, D, ...).
+# Parameters the official recipe keeps out of weight decay (its
+# ``no_weight_decay``); tagged ``_no_weight_decay`` like the mixer's A_log, D.
 _NO_DECAY_PARAMS = ('cls_token', 'pos_embed', 'temporal_pos_embedding')
-# Checkpoint wrappers: mmengine's ``state_dict``, the official image
-# checkpoints' ``model`` and DDP/DeepSpeed's ``module``.
-_WRAPPER_KEYS = ('state_dict', 'model', 'module')
-# Prefixes of the backbone inside other models' checkpoints.
-_BACKBONE_PREFIXES = ('backbone.', 'encoder.')
-_CONVERTER = 'tools/model_converters/videomamba_official_to_mmvssm.py'
-
-
-class PatchEmbed3D(nn.Module):
-    """Tubelet embedding: one Conv3d with kernel = stride = (t, p, p).
-
-    Args:
-        in_channels (int): Input channels. Defaults to 3.
-        embed_dims (int): Output channels. Defaults to 192.
-        patch_size (int): Spatial patch size. Defaults to 16.
-        tubelet_size (int): Temporal patch size. Defaults to 1.
-    """
-
-    def __init__(
-        self,
-        in_channels: int = 3,
-        embed_dims: int = 192,
-        patch_size: int = 16,
-        tubelet_size: int = 1,
-    ) -> None:
-        super().__init__()
-        kernel = (tubelet_size, patch_size, patch_size)
-        self.proj = nn.Conv3d(
-            in_channels, embed_dims, kernel_size=kernel, stride=kernel
-        )
-
-    def forward(self, x: Tensor) -> Tensor:
-        """Embed ``(N, C_in, T, H, W)`` into ``(N, C, T', h, w)``."""
-        return self.proj(x)
 
 
 class VideoMambaBlock(nn.Module):
@@ -136,183 +105,6 @@ class VideoMambaBlock(nn.Module):
         return self.mixer(hidden), residual
 
 
-def resize_spatial_pos_embed(
-    pos_embed: Tensor, grid: Tuple[int, int], num_extra_tokens: int = 1
-) -> Tensor:
-    """Resize a ``(1, extra + h*w, C)`` position table to ``grid`` (bicubic).
-
-    The source grid must be square (all official checkpoints are). Extra
-    (cls) positions are kept as they are.
-
-    Args:
-        pos_embed (Tensor): The table, ``(1, extra + s*s, C)``.
-        grid (tuple[int, int]): Target ``(h, w)``.
-        num_extra_tokens (int): Leading non-patch positions. Defaults to 1.
-
-    Returns:
-        Tensor: ``(1, extra + h*w, C)``.
-    """
-    extra = pos_embed[:, :num_extra_tokens]
-    patches = pos_embed[:, num_extra_tokens:]
-    side = int(round(math.sqrt(patches.shape[1])))
-    if side * side != patches.shape[1]:
-        raise ValueError(
-            f'pos_embed holds {patches.shape[1]} patch positions, not a '
-            'square grid; resize it to the model grid before loading'
-        )
-    if (side, side) == tuple(grid):
-        return pos_embed
-    dtype = patches.dtype
-    patches = patches.reshape(1, side, side, -1).permute(0, 3, 1, 2)
-    patches = F.interpolate(
-        patches.float(), size=tuple(grid), mode='bicubic', align_corners=False
-    )
-    patches = patches.permute(0, 2, 3, 1).flatten(1, 2).to(dtype)
-    return torch.cat([extra, patches], dim=1)
-
-
-def resize_temporal_pos_embed(pos_embed: Tensor, length: int) -> Tensor:
-    """Resize a ``(1, T, C)`` temporal table to ``length`` (linear).
-
-    Args:
-        pos_embed (Tensor): The table, ``(1, T, C)``.
-        length (int): Target number of temporal positions.
-
-    Returns:
-        Tensor: ``(1, length, C)``.
-    """
-    if pos_embed.shape[1] == length:
-        return pos_embed
-    resized = F.interpolate(
-        pos_embed.float().transpose(1, 2),
-        size=length,
-        mode='linear',
-        align_corners=False,
-    )
-    return resized.transpose(1, 2).to(pos_embed.dtype)
-
-
-def _inflate_patch_weight(weight: Tensor, tubelet_size: int) -> Tensor:
-    """Inflate a 2D ``(C, C_in, p, p)`` patch kernel to ``(C, C_in, t, p, p)``.
-
-    Centre inflation, as the official fine-tuning code: the 2D kernel goes
-    into the middle temporal slice and the other slices are zero.
-    """
-    out = weight.new_zeros(
-        weight.shape[:2] + (tubelet_size,) + weight.shape[2:]
-    )
-    out[:, :, tubelet_size // 2] = weight
-    return out
-
-
-@torch.no_grad()
-def _trunc_normal_002(tensor: Tensor) -> Tensor:
-    """The official ``trunc_normal_(std=.02)`` (bounds -2, 2), made cheap.
-
-    The bounds are absolute, i.e. 100 standard deviations, so truncating is
-    a clamp that never acts; sampling a normal is the same distribution
-    without the inverse-CDF route (seconds for the 74M-parameter model).
-    """
-    return tensor.normal_(0.0, 0.02).clamp_(-2.0, 2.0)
-
-
-def _summarize_keys(keys: Sequence[str], limit: int = 8) -> str:
-    """Join keys for a log line, eliding the end of long lists."""
-    keys = list(keys)
-    if len(keys) <= limit:
-        return ', '.join(keys)
-    return ', '.join(keys[:limit]) + f', ... ({len(keys) - limit} more)'
-
-
-def unwrap_state_dict(state_dict: dict) -> List[str]:
-    """Unwrap checkpoint wrappers and backbone prefixes, in place.
-
-    ``model``/``module``/``state_dict`` wrappers are opened, non-tensor
-    entries dropped, and a ``backbone.``/``encoder.`` prefix stripped (keys
-    outside it dropped). Used for top-level loads and by the converter.
-
-    Args:
-        state_dict (dict): The dict handed to ``load_state_dict``.
-
-    Returns:
-        list[str]: Notes on what was done, for the load report.
-    """
-    notes = []
-    for wrapper in _WRAPPER_KEYS:
-        inner = state_dict.get(wrapper)
-        if isinstance(inner, Mapping):
-            others = [k for k in state_dict if k != wrapper]
-            state_dict.clear()
-            state_dict.update(inner)
-            notes.append(f'unwrapped {wrapper!r}')
-            if others:
-                notes.append('ignored entries: ' + _summarize_keys(others))
-    others = [k for k, v in state_dict.items() if not torch.is_tensor(v)]
-    for key in others:
-        del state_dict[key]
-    if others:
-        notes.append('ignored non-tensor entries: ' + _summarize_keys(others))
-    for prefix in _BACKBONE_PREFIXES:
-        if not any(k.startswith(prefix) for k in state_dict):
-            continue
-        kept = {
-            k[len(prefix) :]: v
-            for k, v in state_dict.items()
-            if k.startswith(prefix)
-        }
-        dropped = sorted(k for k in state_dict if not k.startswith(prefix))
-        state_dict.clear()
-        state_dict.update(kept)
-        notes.append(f'took the {prefix!r} part')
-        if dropped:
-            notes.append(
-                f'ignored {len(dropped)} keys outside {prefix!r}: '
-                + _summarize_keys(dropped)
-            )
-        break
-    return notes
-
-
-def convert_official_state_dict(
-    state_dict: Dict[str, Tensor], prefix: str = ''
-) -> Tuple[Dict[str, Tensor], Dict[str, Tensor], List[str]]:
-    """Map official key names onto this backbone's, in a new dict.
-
-    The shape-independent part of the adaptation (shared with
-    ``tools/model_converters``): a masked-pretraining ``norm.weight`` becomes
-    ``norm_f.weight`` (the official fine-tuning code leaves ``norm_f`` at its
-    init of ones instead), its ``clip_decoder.*`` is dropped, and the
-    classifier ``head.*`` is split off.
-
-    Args:
-        state_dict (dict[str, Tensor]): Backbone keys under ``prefix``.
-        prefix (str): Key prefix of the backbone. Defaults to ''.
-
-    Returns:
-        tuple: ``(backbone state dict, head state dict (keys 'weight' and
-        'bias'), notes)``.
-    """
-    out, head, notes, decoder = {}, {}, [], []
-    for key, value in state_dict.items():
-        name = key[len(prefix) :] if key.startswith(prefix) else None
-        if name is not None and name.startswith('clip_decoder.'):
-            decoder.append(name)
-        elif name is not None and name.startswith('head.'):
-            head[name[len('head.') :]] = value
-        else:
-            out[key] = value
-    norm, norm_f = prefix + 'norm.weight', prefix + 'norm_f.weight'
-    if norm in out and norm_f not in out:
-        out[norm_f] = out.pop(norm)
-        notes.append('renamed norm.weight -> norm_f.weight')
-    if decoder:
-        notes.append(
-            f'dropped the masked-pretraining decoder ({len(decoder)} '
-            'clip_decoder.* keys)'
-        )
-    return out, head, notes
-
-
 @MODELS.register_module()
 class VideoMamba(BaseModule):
     """VideoMamba backbone.
@@ -330,8 +122,7 @@ class VideoMamba(BaseModule):
     Args:
         arch (str | dict): ``'tiny'``/``'small'``/``'middle'`` (or
             ``'t'``/``'s'``/``'m'``), or a dict with ``embed_dims`` and
-            ``num_layers`` (optionally ``d_state``, ``d_conv``, ``expand``).
-            Defaults to ``'tiny'``.
+            ``num_layers``. Defaults to ``'tiny'``.
         img_size (int | tuple[int, int]): Input size the position table is
             built for. Defaults to 224.
         patch_size (int): Spatial patch size. Defaults to 16.
@@ -357,8 +148,11 @@ class VideoMamba(BaseModule):
             Defaults to False.
         num_cp_layers (int, optional): Checkpoint only the first this many
             blocks (the official ``checkpoint_num``); None means all.
-        mixer_cfg (dict, optional): Extra keyword arguments of
-            :class:`~mmvssm.models.layers.BiMamba` (e.g. ``dt_rank``).
+        mixer_cfg (dict, optional): Keyword arguments of every block's
+            :class:`~mmvssm.models.layers.BiMamba` (``d_state``, ``d_conv``,
+            ``expand``, ``dt_rank``, ``scan_backend``, ...): the one place
+            mixer settings enter; unset ones take BiMamba's defaults (the
+            paper's: d_state 16, d_conv 4, expand 2). Defaults to None.
         init_mode (str): From-scratch init. ``'official'`` re-initializes
             every Linear, mixers included, trunc-normal(.02) with zero bias,
             as the official model: the step size then starts at
@@ -378,8 +172,6 @@ class VideoMamba(BaseModule):
     }
     OUT_TYPES = ('cls_token', 'avg_featmap', 'featmap', 'raw')
     INIT_MODES = ('official', 'mamba')
-    # Mixer settings an arch dict may carry (the paper's values).
-    _MIXER_ARCH_KEYS = dict(d_state=16, d_conv=4, expand=2)
 
     def __init__(
         self,
@@ -447,11 +239,6 @@ class VideoMamba(BaseModule):
             getattr(self, name)._no_weight_decay = True
         self.pos_drop = nn.Dropout(drop_rate)
 
-        block_mixer_cfg = {
-            key: self.arch_settings.get(key, default)
-            for key, default in self._MIXER_ARCH_KEYS.items()
-        }
-        block_mixer_cfg.update(mixer_cfg or {})
         # Mixer j's output is dropped with dpr[j]; block i receives mixer
         # i-1's output, hence the shift by one (as in the official code).
         dpr = [
@@ -465,7 +252,7 @@ class VideoMamba(BaseModule):
                 drop_path=inter_dpr[i],
                 norm_eps=norm_eps,
                 residual_in_fp32=residual_in_fp32,
-                mixer_cfg=block_mixer_cfg,
+                mixer_cfg=mixer_cfg,
             )
             for i in range(self.num_layers)
         )
@@ -501,12 +288,12 @@ class VideoMamba(BaseModule):
                 f'VideoMamba custom arch lacks {sorted(missing)}; give at '
                 'least embed_dims and num_layers'
             )
-        allowed = {'embed_dims', 'num_layers', *cls._MIXER_ARCH_KEYS}
-        unknown = set(arch) - allowed
+        unknown = set(arch) - {'embed_dims', 'num_layers'}
         if unknown:
             raise ValueError(
                 f'VideoMamba custom arch has unknown keys {sorted(unknown)}; '
-                f'allowed: {sorted(allowed)}'
+                'it takes embed_dims and num_layers, mixer settings go in '
+                'mixer_cfg'
             )
         return dict(arch)
 
@@ -520,11 +307,11 @@ class VideoMamba(BaseModule):
         Convolutions keep PyTorch's init. A ``Pretrained`` ``init_cfg`` loads
         over it in :meth:`init_weights`.
         """
-        _trunc_normal_002(self.pos_embed)
+        trunc_normal_002_(self.pos_embed)
         if self.init_mode == 'official':
             for module in self.modules():
                 if isinstance(module, nn.Linear):
-                    _trunc_normal_002(module.weight)
+                    trunc_normal_002_(module.weight)
                     if module.bias is not None:
                         nn.init.zeros_(module.bias)
         for layer in self.layers:
@@ -533,9 +320,6 @@ class VideoMamba(BaseModule):
             with torch.no_grad():
                 weight.div_(math.sqrt(self.num_layers))
 
-    # ------------------------------------------------------------------
-    # checkpoint adaptation
-    # ------------------------------------------------------------------
     def _adapt_checkpoint(
         self, state_dict: dict, prefix: str, *args, **kwargs
     ) -> None:
@@ -549,62 +333,26 @@ class VideoMamba(BaseModule):
             notes.append(
                 f'left out the classifier head.* ({classes} classes): the '
                 'backbone has none; to keep it, convert the checkpoint with '
-                f'{_CONVERTER} and use load_from'
+                'the VideoMamba model converter (official_to_recognizer in '
+                'mmvssm.models.utils) and use load_from'
             )
         elif head:
             # A nested backbone never owns ``head.*``: put the keys back so
             # that the parent model reports them.
             converted.update({f'{prefix}head.{k}': v for k, v in head.items()})
-        notes += self._adapt_shapes(converted, prefix)
+        notes += adapt_videomamba_shapes(
+            converted,
+            prefix,
+            self.grid_size,
+            self.num_tubelets,
+            self.tubelet_size,
+        )
         state_dict.clear()
         state_dict.update(converted)
         if notes:
             print_log(
                 'VideoMamba checkpoint: ' + '; '.join(notes), logger='current'
             )
-
-    def _adapt_shapes(self, state_dict: dict, prefix: str) -> List[str]:
-        """Inflate 2D patch kernels and resize position tables in place."""
-        notes = []
-        key = prefix + 'patch_embed.proj.weight'
-        weight = state_dict.get(key)
-        if weight is not None and weight.dim() == 4:
-            state_dict[key] = _inflate_patch_weight(weight, self.tubelet_size)
-            notes.append(
-                f'inflated patch_embed.proj.weight {tuple(weight.shape)} -> '
-                f'{tuple(state_dict[key].shape)}'
-            )
-        elif (
-            weight is not None
-            and weight.dim() == 5
-            and weight.shape[2] == 1
-            and self.tubelet_size > 1
-        ):
-            state_dict[key] = _inflate_patch_weight(
-                weight[:, :, 0], self.tubelet_size
-            )
-            notes.append(
-                'inflated the tubelet of patch_embed.proj.weight 1 -> '
-                f'{self.tubelet_size}'
-            )
-        key = prefix + 'pos_embed'
-        pos = state_dict.get(key)
-        if pos is not None and pos.shape != self.pos_embed.shape:
-            side = int(round(math.sqrt(pos.shape[1] - 1)))
-            state_dict[key] = resize_spatial_pos_embed(pos, self.grid_size)
-            notes.append(
-                f'resized pos_embed {side}x{side} -> '
-                f'{self.grid_size[0]}x{self.grid_size[1]} (bicubic)'
-            )
-        key = prefix + 'temporal_pos_embedding'
-        pos = state_dict.get(key)
-        if pos is not None and pos.shape[1] != self.num_tubelets:
-            state_dict[key] = resize_temporal_pos_embed(pos, self.num_tubelets)
-            notes.append(
-                f'resized temporal_pos_embedding {pos.shape[1]} -> '
-                f'{self.num_tubelets} (linear)'
-            )
-        return notes
 
     def _report_load(self, module: nn.Module, incompatible_keys) -> None:
         """Load-state-dict post-hook: report this backbone's key mismatches."""
@@ -619,14 +367,11 @@ class VideoMamba(BaseModule):
             if mine:
                 print_log(
                     f'VideoMamba checkpoint: {len(mine)} {kind} keys '
-                    f'({consequence}): {_summarize_keys(mine)}',
+                    f'({consequence}): {summarize_keys(mine)}',
                     logger='current',
                     level=logging.WARNING,
                 )
 
-    # ------------------------------------------------------------------
-    # forward
-    # ------------------------------------------------------------------
     def _position_tables(
         self, grid: Tuple[int, int], num_tubelets: int
     ) -> Tuple[Tensor, Tensor]:
@@ -717,13 +462,6 @@ class VideoMamba(BaseModule):
             Tensor: The ``out_type`` features.
         """
         return self.select_output(self.forward_features(x), x.shape)
-
-    # ------------------------------------------------------------------
-    # optimizer helpers
-    # ------------------------------------------------------------------
-    def no_weight_decay(self) -> set:
-        """Names (timm convention) of parameters kept out of weight decay."""
-        return set(_NO_DECAY_PARAMS)
 
     def get_layer_depth(
         self, param_name: str, prefix: str = ''

@@ -1,14 +1,20 @@
 # Copyright (c) mmvssm contributors. All rights reserved.
 from .bimamba import BiMamba
+from .patch_embed import PatchEmbed3D, inflate_patch_weight
+from .pos_embed import resize_spatial_pos_embed, resize_temporal_pos_embed
 
-__all__ = ['BiMamba']
+__all__ = [
+    'BiMamba',
+    'PatchEmbed3D',
+    'inflate_patch_weight',
+    'resize_spatial_pos_embed',
+    'resize_temporal_pos_embed',
+]
 from .clip_layers import (  # noqa: E402
     build_clip_transformer,
     clip_attention,
     clip_attention_step,
     clip_mlp_step,
-    resize_spatial_pos_embed,
-    resize_temporal_pos_embed,
 )
 
 __all__ += [
@@ -16,6 +22,4 @@ __all__ += [
     'clip_attention',
     'clip_attention_step',
     'clip_mlp_step',
-    'resize_spatial_pos_embed',
-    'resize_temporal_pos_embed',
 ]

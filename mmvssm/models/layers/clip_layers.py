@@ -16,11 +16,9 @@ and modulates between the two steps; MSTA adds a branch parallel to the
 whole block.
 """
 
-import math
-from typing import Optional, Tuple
+from typing import Optional
 
 import torch
-import torch.nn.functional as F
 from open_clip.transformer import LayerNorm, QuickGELU, Transformer
 from torch import nn
 
@@ -31,8 +29,6 @@ __all__ = [
     'clip_attention',
     'clip_attention_step',
     'clip_mlp_step',
-    'resize_spatial_pos_embed',
-    'resize_temporal_pos_embed',
 ]
 
 
@@ -122,57 +118,3 @@ def clip_mlp_step(block: nn.Module, x: torch.Tensor) -> torch.Tensor:
         torch.Tensor: Same shape.
     """
     return x + block.ls_2(block.mlp(block.ln_2(x)))
-
-
-def resize_spatial_pos_embed(
-    pos_embed: torch.Tensor, grid: Tuple[int, int], num_extra: int = 1
-) -> torch.Tensor:
-    """Bicubic resize of a ``(extra + h*w, C)`` positional embedding.
-
-    Args:
-        pos_embed (torch.Tensor): ``(num_extra + h*w, C)``, square grid.
-        grid (tuple[int, int]): The new ``(h, w)``.
-        num_extra (int): Leading non-grid tokens (CLS). Defaults to 1.
-
-    Returns:
-        torch.Tensor: ``(num_extra + grid[0]*grid[1], C)``, same dtype.
-    """
-    extra, patches = pos_embed[:num_extra], pos_embed[num_extra:]
-    old = int(round(math.sqrt(patches.shape[0])))
-    if old * old != patches.shape[0]:
-        raise ValueError(
-            f'positional embedding of {patches.shape[0]} patch tokens is '
-            f'not a square grid'
-        )
-    if (old, old) == tuple(grid):
-        return pos_embed
-    dtype = pos_embed.dtype
-    patches = patches.float().reshape(1, old, old, -1).permute(0, 3, 1, 2)
-    patches = F.interpolate(
-        patches, size=tuple(grid), mode='bicubic', align_corners=False
-    )
-    patches = patches.permute(0, 2, 3, 1).reshape(grid[0] * grid[1], -1)
-    return torch.cat([extra, patches.to(dtype)], dim=0)
-
-
-def resize_temporal_pos_embed(
-    pos_embed: torch.Tensor, num_frames: int
-) -> torch.Tensor:
-    """Linear resize of a ``(1, T, C)`` temporal positional embedding.
-
-    Args:
-        pos_embed (torch.Tensor): ``(1, T, C)``.
-        num_frames (int): The new ``T``.
-
-    Returns:
-        torch.Tensor: ``(1, num_frames, C)``, same dtype.
-    """
-    if pos_embed.shape[1] == num_frames:
-        return pos_embed
-    resized = F.interpolate(
-        pos_embed.float().transpose(1, 2),
-        size=num_frames,
-        mode='linear',
-        align_corners=False,
-    )
-    return resized.transpose(1, 2).to(pos_embed.dtype)

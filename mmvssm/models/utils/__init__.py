@@ -1,6 +1,11 @@
 # Copyright (c) mmvssm contributors. All rights reserved.
-"""Model utilities: foundation weights and the frozen-foundation contract."""
-
+from .ckpt_convert import (
+    adapt_videomamba_shapes,
+    convert_official_state_dict,
+    official_to_recognizer,
+    summarize_keys,
+    unwrap_state_dict,
+)
 from .foundation_weights import (
     FoundationModule,
     FoundationWeightsError,
@@ -16,8 +21,15 @@ from .frozen import (
     log_parameter_summary,
     parameter_summary,
 )
+from .weight_init import trunc_normal_002_
 
 __all__ = [
+    'adapt_videomamba_shapes',
+    'convert_official_state_dict',
+    'official_to_recognizer',
+    'summarize_keys',
+    'trunc_normal_002_',
+    'unwrap_state_dict',
     'FoundationModule',
     'FoundationWeightsError',
     'load_foundation_state_dict',

@@ -1,6 +1,7 @@
 # Copyright (c) mmvssm contributors. All rights reserved.
 """VideoMamba tools: the official-checkpoint converter and get_flops."""
 
+import argparse
 import importlib.util
 import os.path as osp
 import re
@@ -101,6 +102,29 @@ def test_converter_rejects_other_files(tmp_path):
         converter.main([str(src), str(tmp_path / 'out.pth')])
     with pytest.raises(SystemExit, match='does not exist'):
         converter.main([str(tmp_path / 'missing.pth'), 'out.pth'])
+    broken = tmp_path / 'broken.pth'
+    broken.write_bytes(b'not a checkpoint')
+    with pytest.raises(SystemExit, match='not a readable'):
+        converter.main([str(broken), str(tmp_path / 'out.pth')])
+
+
+def test_converter_refuses_pickled_args_unless_trusted(
+    tmp_path, capsys, monkeypatch
+):
+    converter = load_tool('model_converters', CONVERTER)
+    # Official fine-tuned files carry the training args next to the model:
+    # refused by the weights-only loader, converted once the file is trusted.
+    src = tmp_path / 'with_args.pth'
+    args = argparse.Namespace(model='videomamba_tiny', lr=2e-4)
+    torch.save(dict(model=official_tiny(), args=args, epoch=69), src)
+    monkeypatch.delenv('MMVSSM_TRUSTED_CHECKPOINTS', raising=False)
+    with pytest.raises(SystemExit, match='argparse.Namespace') as err:
+        converter.main([str(src), str(tmp_path / 'out.pth')])
+    assert '\n' not in str(err.value)
+    assert not (tmp_path / 'out.pth').exists()
+    monkeypatch.setenv('MMVSSM_TRUSTED_CHECKPOINTS', str(src))
+    assert converter.main([str(src), str(tmp_path / 'out.pth')]) == 0
+    assert 'ignored entries: args, epoch' in capsys.readouterr().out
 
 
 @pytest.mark.parametrize(

@@ -1,3 +1,0 @@
-# Copyright (c) mmvssm contributors. All rights reserved.
-
-__all__ = []
