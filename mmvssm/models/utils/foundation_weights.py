@@ -7,7 +7,8 @@ Foundation weights come from outside and are untrusted. Two formats occur:
   :func:`mmvssm.utils.torchscript_weights.read_torchscript_state_dict`,
   which never runs the archive's code;
 * ``torch.save`` files (OpenAI / open_clip state dicts, ViCLIP ``.pth``):
-  read with ``torch.load(..., weights_only=True)``.
+  read by the project's weights-only loader
+  (:func:`mmvssm.utils.checkpoint.load_checkpoint_file`).
 
 :func:`load_foundation_state_dict` is the one place where mmvssm's CLIP and
 ViCLIP encoders read such a file.
@@ -79,6 +80,7 @@ def load_foundation_state_dict(
     """
     import torch
 
+    from mmvssm.utils.checkpoint import load_checkpoint_file
     from mmvssm.utils.torchscript_weights import (
         TorchScriptReadError,
         is_torchscript_archive,
@@ -95,10 +97,12 @@ def load_foundation_state_dict(
         if is_torchscript_archive(path):
             state = read_torchscript_state_dict(path)
         else:
-            state = torch.load(path, map_location='cpu', weights_only=True)
+            state = load_checkpoint_file(
+                path, map_location='cpu', runner_state=False
+            )
     except TorchScriptReadError as e:
         raise FoundationWeightsError(str(e)) from None
-    except Exception as e:
+    except Exception as e:  # the loader's one-line CheckpointError, ...
         first = str(e).strip().splitlines()[0] if str(e).strip() else ''
         raise FoundationWeightsError(
             f'{path} cannot be read as {expected} with weights-only '
