@@ -4,7 +4,7 @@ import os.path as osp
 
 import pytest
 import torch
-from conftest import (
+from clip_helpers import (
     TINY_TEXT,
     TINY_VISION,
     assert_same_features,

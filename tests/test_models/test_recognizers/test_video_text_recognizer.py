@@ -10,7 +10,7 @@ import sys
 import pytest
 import torch
 import torch.nn.functional as F
-from conftest import TINY_TEXT, TINY_VISION, build_open_clip, save_traced
+from clip_helpers import TINY_TEXT, TINY_VISION, build_open_clip, save_traced
 
 from mmvssm.models.text import ACTIONCLIP_TEMPLATES
 from mmvssm.models.utils import FoundationWeightsError
