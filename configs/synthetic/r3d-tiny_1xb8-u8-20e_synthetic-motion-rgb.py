@@ -4,6 +4,7 @@
 _base_ = [
     '../_base_/default_runtime.py',
     '../_base_/datasets/synthetic_motion.py',
+    '../_base_/schedules/synthetic_adamw_cosine_20e.py',
 ]
 
 model = dict(
@@ -32,40 +33,7 @@ model = dict(
     ),
 )
 
-max_epochs = 20
-train_cfg = dict(
-    type='EpochBasedTrainLoop', max_epochs=max_epochs, val_interval=2
-)
-val_cfg = dict(type='ValLoop')
-test_cfg = dict(type='TestLoop')
-
-optim_wrapper = dict(
-    optimizer=dict(type='AdamW', lr=2e-3, weight_decay=0.05),
-    clip_grad=dict(max_norm=10),
-)
-param_scheduler = [
-    dict(
-        type='LinearLR',
-        start_factor=0.1,
-        by_epoch=True,
-        begin=0,
-        end=1,
-        convert_to_iter_based=True,
-    ),
-    dict(
-        type='CosineAnnealingLR',
-        T_max=max_epochs - 1,
-        eta_min_ratio=0.01,
-        by_epoch=True,
-        begin=1,
-        end=max_epochs,
-        convert_to_iter_based=True,
-    ),
-]
-
 default_hooks = dict(
     logger=dict(interval=10),
     checkpoint=dict(interval=2, max_keep_ckpts=2, save_best='auto'),
 )
-randomness = dict(seed=0)
-auto_scale_lr = dict(enable=False, base_batch_size=8)

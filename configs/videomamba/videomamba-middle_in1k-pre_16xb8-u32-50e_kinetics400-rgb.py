@@ -1,17 +1,17 @@
 # Copyright (c) mmvssm contributors. All rights reserved.
 # VideoMamba-M, 32x224x224, ImageNet-1K init, Kinetics-400.
 # paper: top-1/top-5 82.4 / 95.7, 403 GFLOPs x 3 crops x 4 clips
-_base_ = ['./videomamba-small_in1k-pre_16xb16-u32-50e_kinetics400-rgb.py']
+_base_ = ['./videomamba-middle_in1k-pre_16xb32-u8-50e_kinetics400-rgb.py']
 
-# Official weights (OpenGVLab/VideoMamba MODEL_ZOO), put in checkpoints/ by hand.
-pretrained = 'checkpoints/videomamba_m16_in1k_res224.pth'
-model = dict(
-    backbone=dict(
-        arch='middle', drop_path_rate=0.8, init_cfg=dict(checkpoint=pretrained)
-    ),
-    cls_head=dict(in_channels=576),
+num_frames = 32
+train_pipeline, val_pipeline, test_pipeline = (
+    [dict(t, clip_len=num_frames) if 'clip_len' in t else t for t in p]
+    for p in (_base_.train_pipeline, _base_.val_pipeline, _base_.test_pipeline)
 )
-train_dataloader = dict(batch_size=8)
+model = dict(backbone=dict(num_frames=num_frames))
+train_dataloader = dict(batch_size=8, dataset=dict(pipeline=train_pipeline))
+val_dataloader = dict(dataset=dict(pipeline=val_pipeline))
+test_dataloader = dict(dataset=dict(pipeline=test_pipeline))
 # Official LR rule: 0.0001 (base) x 16 GPUs x 8 videos x 2 repeats / 256.
 optim_wrapper = dict(optimizer=dict(lr=0.0001))
 auto_scale_lr = dict(base_batch_size=128)

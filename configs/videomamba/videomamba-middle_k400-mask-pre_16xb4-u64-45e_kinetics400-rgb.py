@@ -1,16 +1,17 @@
 # Copyright (c) mmvssm contributors. All rights reserved.
 # VideoMamba-M, 64x224x224, masked-pretrained on Kinetics-400, fine-tuned.
 # paper: top-1/top-5 84.3 / 96.6, 806 GFLOPs x 3 crops x 4 clips
-_base_ = ['./videomamba-middle_in1k-pre_16xb4-u64-50e_kinetics400-rgb.py']
+_base_ = ['./videomamba-middle_k400-mask-pre_16xb32-u8-45e_kinetics400-rgb.py']
 
-# Official weights (OpenGVLab/VideoMamba MODEL_ZOO), put in checkpoints/ by hand.
-pretrained = 'checkpoints/videomamba_m16_k400_mask_pt_f8_res224.pth'
-model = dict(
-    backbone=dict(drop_path_rate=0.4, init_cfg=dict(checkpoint=pretrained))
+num_frames = 64
+train_pipeline, val_pipeline, test_pipeline = (
+    [dict(t, clip_len=num_frames) if 'clip_len' in t else t for t in p]
+    for p in (_base_.train_pipeline, _base_.val_pipeline, _base_.test_pipeline)
 )
-optim_wrapper = dict(paramwise_cfg=dict(layer_decay_rate=0.8))
-train_cfg = dict(max_epochs=45)
-param_scheduler = [
-    _base_.param_scheduler[0],
-    dict(_base_.param_scheduler[1], T_max=40, end=45),
-]
+model = dict(backbone=dict(num_frames=num_frames))
+train_dataloader = dict(batch_size=4, dataset=dict(pipeline=train_pipeline))
+val_dataloader = dict(dataset=dict(pipeline=val_pipeline))
+test_dataloader = dict(dataset=dict(pipeline=test_pipeline))
+# Official LR rule: 0.0001 (base) x 16 GPUs x 4 videos x 2 repeats / 256.
+optim_wrapper = dict(optimizer=dict(lr=5e-05))
+auto_scale_lr = dict(base_batch_size=64)

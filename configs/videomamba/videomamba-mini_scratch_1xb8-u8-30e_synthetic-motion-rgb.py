@@ -9,6 +9,7 @@ _base_ = [
     '../_base_/models/videomamba_tiny.py',
     '../_base_/datasets/synthetic_motion.py',
     '../_base_/default_runtime.py',
+    '../_base_/schedules/synthetic_adamw_cosine_20e.py',
 ]
 
 model = dict(
@@ -28,37 +29,21 @@ model = dict(
 )
 
 max_epochs = 30
-train_cfg = dict(
-    type='EpochBasedTrainLoop', max_epochs=max_epochs, val_interval=2
-)
-val_cfg = dict(type='ValLoop')
-test_cfg = dict(type='TestLoop')
-
+train_cfg = dict(max_epochs=max_epochs)
 optim_wrapper = dict(
-    optimizer=dict(
-        type='AdamW', lr=2e-3, betas=(0.9, 0.999), weight_decay=0.05
-    ),
+    optimizer=dict(betas=(0.9, 0.999)),
     constructor='LayerDecayOptimWrapperConstructor',
     paramwise_cfg=dict(bias_decay_mult=0.0, flat_decay_mult=0.0),
     clip_grad=dict(max_norm=5.0),
 )
+# Two warm-up epochs from 1% of the lr.
 param_scheduler = [
+    dict(_base_.param_scheduler[0], start_factor=0.01, end=2),
     dict(
-        type='LinearLR',
-        start_factor=0.01,
-        by_epoch=True,
-        begin=0,
-        end=2,
-        convert_to_iter_based=True,
-    ),
-    dict(
-        type='CosineAnnealingLR',
+        _base_.param_scheduler[1],
         T_max=max_epochs - 2,
-        eta_min_ratio=0.01,
-        by_epoch=True,
         begin=2,
         end=max_epochs,
-        convert_to_iter_based=True,
     ),
 ]
 
@@ -66,5 +51,3 @@ default_hooks = dict(
     logger=dict(interval=12),
     checkpoint=dict(interval=2, max_keep_ckpts=1, save_best='auto'),
 )
-randomness = dict(seed=0)
-auto_scale_lr = dict(enable=False, base_batch_size=8)

@@ -190,8 +190,9 @@ def kernel_availability(device: Device = None) -> Dict[str, KernelInfo]:
     """Which optional kernels can run on ``device``, and why not.
 
     Args:
-        device (str | torch.device, optional): The device to ask about;
-            None means ``'cuda'`` when a CUDA device is visible, else CPU.
+        device (str | torch.device, optional): The device to ask about.
+            Defaults to ``'cuda'`` (where the kernels run; without a visible
+            CUDA device every reason says so).
 
     Returns:
         dict[str, KernelInfo]: One entry per op, keyed by the op's name.
@@ -205,7 +206,7 @@ def kernel_availability(device: Device = None) -> Dict[str, KernelInfo]:
     from .selective_scan import SCAN_KERNEL
 
     if device is None:
-        device = 'cuda' if torch.cuda.is_available() else 'cpu'
+        device = 'cuda'
     return {
         kernel.op: kernel.info(device)
         for kernel in (SCAN_KERNEL, CONV_KERNEL, NORM_KERNEL)

@@ -21,7 +21,7 @@ TINY = dict(embed_dims=32, num_layers=2)
 def official_shapes(
     dims, depth, num_frames=8, num_patches=196, num_classes=400, d_state=16
 ):
-    """The official state-dict keys and shapes (brief, section 1.8)."""
+    """The official state-dict keys and shapes (paper notes 1.8)."""
     d_inner, dt_rank = 2 * dims, math.ceil(dims / 16)
     shapes = {
         'cls_token': (1, 1, dims),

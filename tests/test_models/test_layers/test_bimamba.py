@@ -11,7 +11,7 @@ from mmvssm.registry import MODELS
 
 TOL = dict(atol=1e-5, rtol=1e-5)
 
-# VideoMamba-Ti mixer: keys in state_dict order and shapes (paper brief 1.8).
+# VideoMamba-Ti mixer: keys in state_dict order and shapes (paper notes 1.8).
 TINY_KEYS = [
     ('A_log', (384, 16)),
     ('D', (384,)),
