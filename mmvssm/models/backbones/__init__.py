@@ -4,3 +4,7 @@
 from .videomamba import VideoMamba, VideoMambaBlock
 
 __all__ = ['VideoMamba', 'VideoMambaBlock']
+from .clip import CLIPVisionTransformer  # noqa: E402
+from .viclip import ViCLIPVisionTransformer  # noqa: E402
+
+__all__ += ['CLIPVisionTransformer', 'ViCLIPVisionTransformer']

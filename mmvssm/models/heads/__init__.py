@@ -4,3 +4,6 @@
 from .feature_distill_head import FeatureDistillHead
 
 __all__ = ['FeatureDistillHead']
+from .text_similarity_head import TextSimilarityHead  # noqa: E402
+
+__all__ += ['TextSimilarityHead']

@@ -10,3 +10,16 @@ __all__ = [
     'resize_spatial_pos_embed',
     'resize_temporal_pos_embed',
 ]
+from .clip_layers import (  # noqa: E402
+    build_clip_transformer,
+    clip_attention,
+    clip_attention_step,
+    clip_mlp_step,
+)
+
+__all__ += [
+    'build_clip_transformer',
+    'clip_attention',
+    'clip_attention_step',
+    'clip_mlp_step',
+]

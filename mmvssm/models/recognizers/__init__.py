@@ -4,3 +4,6 @@
 from .distill_recognizer3d import DistillRecognizer3D
 
 __all__ = ['DistillRecognizer3D']
+from .video_text_recognizer import VideoTextRecognizer  # noqa: E402
+
+__all__ += ['VideoTextRecognizer']

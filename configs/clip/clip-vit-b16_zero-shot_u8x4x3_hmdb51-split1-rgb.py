@@ -1,0 +1,12 @@
+# Copyright (c) mmvssm contributors. All rights reserved.
+# CLIP ViT-B/16 zero-shot on HMDB51 (split 1 test list, 51 classes): the
+# UCF101 row on HMDB51's files and class names.
+_base_ = ['./clip-vit-b16_zero-shot_u8x4x3_ucf101-split1-rgb.py']
+
+model = dict(cls_head=dict(text_branch=dict(class_names='hmdb51')))
+test_dataloader = dict(
+    dataset=dict(
+        ann_file='data/hmdb51/hmdb51_val_split_1_videos.txt',
+        data_prefix=dict(video='data/hmdb51/videos'),
+    )
+)

@@ -1,0 +1,9 @@
+# Copyright (c) mmvssm contributors. All rights reserved.
+# ViCLIP-B/16 zero-shot: the CLIP ViT-B/16 row with ViCLIP's encoders and
+# weights (checkpoints/ViCLIP-B_InternVid-FLT-10M.pth).
+_base_ = [
+    './clip-vit-b16_zero-shot_synthetic-motion-rgb.py',
+    '../_base_/models/viclip_b16_delta.py',
+]
+
+model = {{_base_.viclip_b16}}

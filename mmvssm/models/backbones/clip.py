@@ -1,0 +1,276 @@
+# Copyright (c) mmvssm contributors. All rights reserved.
+"""CLIP's vision transformer (OpenAI ViT-B/32, B/16, L/14), per frame.
+
+The layers are open_clip's (see :mod:`mmvssm.models.layers.clip_layers`)
+under OpenAI's names, so ``visual.*`` of OpenAI's ``ViT-B-16.pt`` (a
+TorchScript archive, read without running it) or of an OpenAI / open_clip
+state dict loads without conversion. A clip ``(N, C, T, H, W)`` is encoded
+frame by frame.
+
+Adapters use the pieces instead of :meth:`CLIPVisionTransformer.forward`:
+:meth:`~CLIPVisionTransformer.embed_frames` (patches + CLS + positional
+embedding + ``ln_pre``), the blocks in ``transformer.resblocks`` (see
+:mod:`~mmvssm.models.layers.clip_layers` for their attention and MLP
+steps) and :meth:`~CLIPVisionTransformer.project` (``ln_post`` of the CLS
+token, then ``proj``).
+"""
+
+from typing import Dict, Optional, Tuple, Union
+
+import torch
+from torch import nn
+
+from mmvssm.registry import MODELS
+
+from ..layers.clip_layers import LayerNorm, build_clip_transformer
+from ..layers.pos_embed import resize_spatial_pos_embed
+from ..utils.foundation_weights import (
+    FoundationModule,
+    FoundationWeightsError,
+    select_prefixed,
+)
+
+__all__ = ['CLIPVisionTransformer']
+
+_OUT_TYPES = ('embed', 'video', 'cls', 'tokens')
+
+
+def _to_2tuple(v) -> Tuple[int, int]:
+    return (v, v) if isinstance(v, int) else (int(v[0]), int(v[1]))
+
+
+@MODELS.register_module()
+class CLIPVisionTransformer(FoundationModule):
+    """CLIP's image encoder, applied to every frame of a clip.
+
+    Args:
+        arch (str | dict): ``'b32'``, ``'b16'``, ``'l14'`` (OpenAI's
+            ViT-B/32, ViT-B/16, ViT-L/14) or a dict with ``patch_size``,
+            ``width``, ``depth``, ``num_heads``, ``embed_dims``. Defaults to
+            ``'b16'``.
+        img_size (int | tuple): Input resolution; the 224-pixel positional
+            embedding of the weights is resized (bicubic) to it when they
+            load, and again on the fly for inputs of another size.
+            Defaults to 224.
+        out_type (str): What :meth:`forward` returns for ``(N, C, T, H, W)``
+            input: ``'embed'`` per-frame embeddings ``(N, T, D)``
+            (``ln_post(cls) @ proj``), ``'video'`` their frame mean
+            ``(N, D)``, ``'cls'`` per-frame ``ln_post(cls)`` ``(N, T, C)``
+            (no projection), ``'tokens'`` all final tokens after
+            ``ln_post`` ``(N, T, 1 + h*w, C)``. Defaults to ``'embed'``.
+        quick_gelu (bool): OpenAI's activation. Defaults to True.
+        frozen (bool): Freeze the encoder (gradients off, eval mode kept).
+            Defaults to False.
+        init_cfg (dict, optional): ``dict(type='Pretrained',
+            checkpoint='checkpoints/ViT-B-16.pt')`` loads the weights when
+            the model is built. Defaults to None (random init).
+    """
+
+    arch_zoo = {
+        'b32': dict(
+            patch_size=32,
+            width=768,
+            depth=12,
+            num_heads=12,
+            embed_dims=512,
+            weights='ViT-B-32.pt',
+            name='ViT-B/32',
+        ),
+        'b16': dict(
+            patch_size=16,
+            width=768,
+            depth=12,
+            num_heads=12,
+            embed_dims=512,
+            weights='ViT-B-16.pt',
+            name='ViT-B/16',
+        ),
+        'l14': dict(
+            patch_size=14,
+            width=1024,
+            depth=24,
+            num_heads=16,
+            embed_dims=768,
+            weights='ViT-L-14.pt',
+            name='ViT-L/14',
+        ),
+    }
+    arch_keys = ('patch_size', 'width', 'depth', 'num_heads', 'embed_dims')
+
+    def __init__(
+        self,
+        arch: Union[str, Dict] = 'b16',
+        img_size: Union[int, Tuple[int, int]] = 224,
+        out_type: str = 'embed',
+        quick_gelu: bool = True,
+        frozen: bool = False,
+        init_cfg: Optional[Dict] = None,
+    ):
+        super().__init__(init_cfg=init_cfg)
+        arch = self.resolve_arch(arch)
+        if out_type not in _OUT_TYPES:
+            raise ValueError(
+                f'out_type must be one of {_OUT_TYPES}, got {out_type!r}'
+            )
+        self.arch = arch
+        self.out_type = out_type
+        self.patch_size = arch['patch_size']
+        self.width = arch['width']
+        self.embed_dims = arch['embed_dims']
+        self.img_size = _to_2tuple(img_size)
+        self.grid_size = tuple(s // self.patch_size for s in self.img_size)
+        self.weights_file = arch.get('weights', '')
+        self.description = f'CLIP {arch.get("name", "ViT")} vision encoder'
+
+        width = self.width
+        scale = width**-0.5
+        self.conv1 = nn.Conv2d(
+            3, width, self.patch_size, stride=self.patch_size, bias=False
+        )
+        self.class_embedding = nn.Parameter(scale * torch.randn(width))
+        self.positional_embedding = nn.Parameter(
+            scale
+            * torch.randn(self.grid_size[0] * self.grid_size[1] + 1, width)
+        )
+        self.ln_pre = LayerNorm(width)
+        self.transformer = build_clip_transformer(
+            width, arch['depth'], arch['num_heads'], quick_gelu
+        )
+        self.ln_post = LayerNorm(width)
+        self.proj = nn.Parameter(scale * torch.randn(width, self.embed_dims))
+        self.finish_build(frozen)
+
+    def pos_embed_for(self, grid: Tuple[int, int]) -> torch.Tensor:
+        """The positional embedding for a ``grid`` of patches."""
+        if tuple(grid) == self.grid_size:
+            return self.positional_embedding
+        return resize_spatial_pos_embed(self.positional_embedding[None], grid)[
+            0
+        ]
+
+    def embed_frames(self, frames: torch.Tensor) -> torch.Tensor:
+        """Patch + CLS token + positional embedding, then ``ln_pre``.
+
+        Args:
+            frames (torch.Tensor): ``(B, 3, H, W)`` images.
+
+        Returns:
+            torch.Tensor: ``(B, 1 + h*w, width)``, CLS first, patches
+            row-major.
+        """
+        x = self.conv1(frames)
+        grid = tuple(x.shape[-2:])
+        x = x.flatten(2).transpose(1, 2)
+        cls = self.class_embedding.to(x.dtype).expand(x.shape[0], 1, -1)
+        x = torch.cat([cls, x], dim=1)
+        x = x + self.pos_embed_for(grid).to(x.dtype)
+        return self.ln_pre(x)
+
+    def project(self, cls_tokens: torch.Tensor) -> torch.Tensor:
+        """``ln_post(cls) @ proj``: CLIP's image embedding of CLS tokens."""
+        return self.ln_post(cls_tokens) @ self.proj
+
+    def forward_frames(self, frames: torch.Tensor) -> torch.Tensor:
+        """All blocks on ``(B, 3, H, W)`` images: ``(B, 1 + h*w, width)``."""
+        x = self.embed_frames(frames)
+        for block in self.blocks:
+            x = block(x)
+        return x
+
+    def encode_image(self, images: torch.Tensor) -> torch.Tensor:
+        """CLIP's image embedding of ``(B, 3, H, W)`` images: ``(B, D)``."""
+        return self.project(self.forward_frames(images)[:, 0])
+
+    def encode_video(self, video: torch.Tensor) -> torch.Tensor:
+        """Frame mean of the per-frame embeddings of ``(N, 3, T, H, W)``.
+
+        Returns:
+            torch.Tensor: ``(N, D)``.
+        """
+        n, t = video.shape[0], video.shape[2]
+        frames = video.transpose(1, 2).flatten(0, 1)
+        return self.encode_image(frames).reshape(n, t, -1).mean(dim=1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Encode a clip ``(N, 3, T, H, W)`` or images ``(N, 3, H, W)``.
+
+        Returns:
+            torch.Tensor: See ``out_type``; for 4-D input the frame axis is
+            absent (``'video'`` equals ``'embed'`` then).
+        """
+        if x.dim() == 4:
+            x = x.unsqueeze(2)
+            squeeze = True
+        elif x.dim() == 5:
+            squeeze = False
+        else:
+            raise ValueError(
+                f'expected (N, C, T, H, W) or (N, C, H, W), got {x.shape}'
+            )
+        n, t = x.shape[0], x.shape[2]
+        tokens = self.forward_frames(x.transpose(1, 2).flatten(0, 1))
+        if self.out_type == 'tokens':
+            out = self.ln_post(tokens).reshape(n, t, *tokens.shape[1:])
+        elif self.out_type == 'cls':
+            out = self.ln_post(tokens[:, 0]).reshape(n, t, -1)
+        else:
+            out = self.project(tokens[:, 0]).reshape(n, t, -1)
+            if self.out_type == 'video':
+                return out.mean(dim=1)
+        return out[:, 0] if squeeze else out
+
+    def extract_weights(self, state_dict: Dict, source: str) -> Dict:
+        """This encoder's weights out of a released state dict.
+
+        Accepts OpenAI / open_clip model state dicts (``visual.*``) and
+        vision-only ones (``conv1.weight``, ...).
+
+        Args:
+            state_dict (dict): The file's tensors.
+            source (str): The file, for messages.
+
+        Returns:
+            dict: Keys of this module; the positional embedding resized to
+            ``img_size``.
+        """
+        own = select_prefixed(state_dict, ('visual.',))
+        if own is None:
+            own = dict(state_dict) if 'conv1.weight' in state_dict else {}
+        if 'conv1.weight' not in own or 'proj' not in own:
+            raise FoundationWeightsError(
+                f'{source} holds no CLIP vision encoder (no visual.conv1 / '
+                f'visual.proj); expected {self.description} weights such as '
+                f'{self.weights_file or "an OpenAI CLIP .pt"}'
+            )
+        self._check_arch(own, source)
+        own = {k: v for k, v in own.items() if not k.endswith('attn_mask')}
+        own['positional_embedding'] = resize_spatial_pos_embed(
+            own['positional_embedding'][None], self.grid_size
+        )[0]
+        return own
+
+    def _check_arch(self, own: Dict, source: str) -> None:
+        if own['conv1.weight'].dim() != 4:
+            raise FoundationWeightsError(
+                f'{source}: conv1.weight has shape '
+                f'{tuple(own["conv1.weight"].shape)}, not an image patch '
+                f'embedding (a ViCLIP file? use ViCLIPVisionTransformer)'
+            )
+        width, _, patch, _ = own['conv1.weight'].shape
+        depth = self.num_blocks_in(own)
+        found = (patch, width, depth, own['proj'].shape[1])
+        wanted = (
+            self.patch_size,
+            self.width,
+            len(self.blocks),
+            self.embed_dims,
+        )
+        if found != wanted:
+            raise FoundationWeightsError(
+                f'{source} holds a CLIP vision encoder with patch {found[0]}, '
+                f'width {found[1]}, {found[2]} blocks, embed {found[3]}, but '
+                f'the model is {self.description} (patch {wanted[0]}, width '
+                f'{wanted[1]}, {wanted[2]} blocks, embed {wanted[3]}): put '
+                f'{self.weights_file or "the matching weights"} there or '
+                f'change arch'
+            )
