@@ -75,11 +75,13 @@ def merge_args(cfg, args):
             f'file written by tools/train.py or a converted official one'
         )
     cfg.load_from = args.checkpoint
+    if args.strict_data:
+        launch.set_strict_videos(cfg)
     return cfg
 
 
 def main(argv=None) -> None:
-    launch.prepare_runner(parse_args(argv), merge_args).test()
+    launch.run_tool(parse_args(argv), merge_args, 'test')
 
 
 if __name__ == '__main__':

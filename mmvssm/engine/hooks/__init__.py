@@ -1,3 +1,6 @@
 # Copyright (c) mmvssm contributors. All rights reserved.
+"""Hooks: data checks."""
 
-__all__ = []
+from .data_check_hook import DataCheckHook
+
+__all__ = ['DataCheckHook']
