@@ -350,12 +350,14 @@ def run_tool(args: argparse.Namespace, merge_args: Callable, action: str):
     """Build the runner and run ``action`` (``'train'`` or ``'test'``).
 
     Bad data (an annotation line, a video in strict mode, too many bad
-    videos) ends the tool with one ``error: ...`` line.
+    videos) and clips that do not fit the backbone end the tool with one
+    ``error: ...`` line.
     """
     from mmvssm.datasets import DataError
+    from mmvssm.utils.input_checks import InputShapeError
 
     try:
         runner = prepare_runner(args, merge_args)
         return getattr(runner, action)()
-    except DataError as exc:
+    except (DataError, InputShapeError) as exc:
         raise ToolError(_data_error_line(exc)) from None

@@ -1,5 +1,5 @@
 # Copyright (c) mmvssm contributors. All rights reserved.
-"""Report bad videos and check labels against the model (main process).
+"""Report bad videos; check labels and clip shapes against the model.
 
 mmvssm's :class:`~mmvssm.datasets.VideoDataset` replaces an unreadable
 training video inside the DataLoader worker and records ``(path, reason)``
@@ -7,7 +7,10 @@ on the sample that stands in for it. This hook, in the main process, reads
 those records from each batch: it reports every bad file once (per run,
 across workers, ranks and resumes), logs a count at the end of each epoch,
 and stops the run with a one-line error when more than the dataset's
-``max_bad_ratio`` of its videos turn out bad.
+``max_bad_ratio`` of its videos turn out bad. It also checks the labels of
+each dataset against the model head's ``num_classes`` and attaches
+:func:`~mmvssm.utils.input_checks.attach_input_check` to the backbone
+(clip length vs tubelet, frame size vs ``img_size``).
 """
 
 import logging
@@ -35,13 +38,21 @@ def iter_datasets(dataset) -> Iterator:
         yield from iter_datasets(inner)
 
 
+def _model(runner):
+    model = runner.model
+    return model.module if is_model_wrapper(model) else model
+
+
+def _attach_input_check(runner) -> None:
+    from mmvssm.utils.input_checks import attach_input_check
+
+    backbone = getattr(_model(runner), 'backbone', None)
+    if backbone is not None:
+        attach_input_check(backbone)
+
+
 def _head_num_classes(runner) -> Optional[int]:
-    model = (
-        runner.model.module
-        if is_model_wrapper(runner.model)
-        else (runner.model)
-    )
-    head = getattr(model, 'cls_head', None)
+    head = getattr(_model(runner), 'cls_head', None)
     num_classes = getattr(head, 'num_classes', None)
     return num_classes if isinstance(num_classes, int) else None
 
@@ -83,12 +94,15 @@ class DataCheckHook(Hook):
 
     def before_train(self, runner) -> None:
         check_labels(runner, runner.train_dataloader.dataset)
+        _attach_input_check(runner)
 
     def before_val(self, runner) -> None:
         check_labels(runner, runner.val_loop.dataloader.dataset)
+        _attach_input_check(runner)
 
     def before_test(self, runner) -> None:
         check_labels(runner, runner.test_loop.dataloader.dataset)
+        _attach_input_check(runner)
 
     # -- bad videos -------------------------------------------------------
 
