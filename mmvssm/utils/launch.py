@@ -323,6 +323,9 @@ def prepare_runner(args: argparse.Namespace, merge_args: Callable):
     Returns:
         Runner: The runner, ready to ``train()`` or ``test()``.
     """
+    from mmvssm.utils.checkpoint_match import fix_checkpoint_matching
+
+    fix_checkpoint_matching()  # idempotent; also in compat's fixes
     cfg = load_config(args.config, args.launcher, args.local_rank)
     args.notes = []
     cfg = merge_args(cfg, args)
@@ -354,10 +357,11 @@ def run_tool(args: argparse.Namespace, merge_args: Callable, action: str):
     ``error: ...`` line.
     """
     from mmvssm.datasets import DataError
+    from mmvssm.utils.checkpoint_match import CheckpointMismatchError
     from mmvssm.utils.input_checks import InputShapeError
 
     try:
         runner = prepare_runner(args, merge_args)
         return getattr(runner, action)()
-    except (DataError, InputShapeError) as exc:
+    except (DataError, InputShapeError, CheckpointMismatchError) as exc:
         raise ToolError(_data_error_line(exc)) from None
