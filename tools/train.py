@@ -85,7 +85,6 @@ def merge_args(cfg, args):
         cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
 
     args.notes = getattr(args, 'notes', [])
-    args.notes += launch.resolve_resume(cfg, args.resume)
 
     if args.auto_scale_lr:
         if 'auto_scale_lr' not in cfg:

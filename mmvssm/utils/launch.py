@@ -331,6 +331,8 @@ def prepare_runner(args: argparse.Namespace, merge_args: Callable):
     cfg = merge_args(cfg, args)
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
+    # After --cfg-options, which may set load_from or work_dir.
+    args.notes += resolve_resume(cfg, getattr(args, 'resume', None))
     prepare_distributed(cfg)
     runner = build_runner(cfg)
     for note in args.notes:
