@@ -323,9 +323,12 @@ def prepare_runner(args: argparse.Namespace, merge_args: Callable):
     Returns:
         Runner: The runner, ready to ``train()`` or ``test()``.
     """
+    from mmvssm.utils.amp_fixes import fix_bf16_head_scores
     from mmvssm.utils.checkpoint_match import fix_checkpoint_matching
 
-    fix_checkpoint_matching()  # idempotent; also in compat's fixes
+    # Idempotent; to be applied by compat's fixes as well.
+    fix_checkpoint_matching()
+    fix_bf16_head_scores()
     cfg = load_config(args.config, args.launcher, args.local_rank)
     args.notes = []
     cfg = merge_args(cfg, args)
