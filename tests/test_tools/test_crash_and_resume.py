@@ -148,47 +148,84 @@ def weights(path):
     return _load_checkpoint(path, map_location='cpu')['state_dict']
 
 
-@pytest.mark.slow
-def test_sigkill_mid_epoch_then_resume_gives_the_same_run(
-    config, tmp_path, repo_root, python
-):
-    folder = osp.dirname(config)
-    whole = str(tmp_path / 'whole')
-    log_whole = run(train_cmd(python, config, whole), repo_root, folder)
-    # --seed / --deterministic win over the config's randomness.seed=0.
-    assert re.search(r'randomness\.seed: 0 in the config, 1 from', log_whole)
-    assert 'deterministic: True' in log_whole
+@pytest.fixture(scope='module')
+def whole_run(config, tmp_path_factory, repo_root, python):
+    """The uninterrupted run: its work dir and log."""
+    work_dir = str(tmp_path_factory.mktemp('whole'))
+    log = run(
+        train_cmd(python, config, work_dir), repo_root, osp.dirname(config)
+    )
+    return work_dir, log
 
-    killed = str(tmp_path / 'killed')
+
+def kill_at(cmd, cwd, folder, pattern):
+    """Start a run and SIGKILL it when a log line matches ``pattern``."""
     proc = subprocess.Popen(
-        train_cmd(python, config, killed),
-        cwd=repo_root,
+        cmd,
+        cwd=cwd,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        errors='replace',
         env=env(folder),
     )
     seen = []
     for line in proc.stdout:
         seen.append(line)
-        if re.search(r'Epoch\(train\) +\[3\]\[2/4\]', line):
+        if re.search(pattern, line):
             proc.send_signal(signal.SIGKILL)
             break
     proc.wait(timeout=120)
     assert proc.returncode == -signal.SIGKILL, ''.join(seen)[-3000:]
-    assert not osp.exists(osp.join(killed, 'epoch_3.pth'))
 
-    log_resumed = run(
-        train_cmd(python, config, killed, '--resume'), repo_root, folder
+
+@pytest.mark.slow
+@pytest.mark.parametrize('checkpoints', ['per_epoch', 'every_2_iters'])
+def test_sigkill_mid_epoch_then_resume_gives_the_same_run(
+    config, whole_run, checkpoints, tmp_path, repo_root, python
+):
+    """Killed after 2 of the 4 steps of epoch 3 (1 with iteration
+    checkpoints), resumed: the same losses and final weights."""
+    folder = osp.dirname(config)
+    whole, log_whole = whole_run
+    # --seed / --deterministic win over the config's randomness.seed=0.
+    assert re.search(r'randomness\.seed: 0 in the config, 1 from', log_whole)
+    assert 'deterministic: True' in log_whole
+    extra = []
+    if checkpoints == 'every_2_iters':
+        extra = [
+            '--cfg-options',
+            'default_hooks.checkpoint.by_epoch=False',
+            'default_hooks.checkpoint.interval=2',
+        ]
+    killed = str(tmp_path / 'killed')
+    pattern = r'Epoch\(train\) +\[3\]\[{}/4\]'.format(
+        2 if checkpoints == 'per_epoch' else 3
     )
-    assert 'resumed epoch: 2' in log_resumed, log_resumed[-3000:]
+    kill_at(
+        train_cmd(python, config, killed, *extra), repo_root, folder, pattern
+    )
+    log = run(
+        train_cmd(python, config, killed, '--resume', *extra),
+        repo_root,
+        folder,
+    )
     expected = losses(log_whole, 3)
     assert len(expected) == 4
-    assert losses(log_resumed, 3) == expected
-    print('epoch 3 losses, uninterrupted:', expected)
-    print('epoch 3 losses, killed+resumed:', losses(log_resumed, 3))
+    if checkpoints == 'per_epoch':
+        assert 'resumed epoch: 2, iter: 8' in log, log[-3000:]
+        final = osp.join(killed, 'epoch_3.pth')
+    else:
+        # iter_10 is the last checkpoint: 2 steps into epoch 3.
+        assert 'resumed epoch: 2, iter: 10' in log, log[-3000:]
+        assert 'first 2 batches are skipped' in log
+        expected = expected[2:]
+        final = osp.join(killed, 'iter_12.pth')
+    print(f'epoch 3 losses ({checkpoints}), uninterrupted:', expected)
+    print(f'epoch 3 losses ({checkpoints}), killed+resumed:', losses(log, 3))
+    assert losses(log, 3) == expected
     a = weights(osp.join(whole, 'epoch_3.pth'))
-    b = weights(osp.join(killed, 'epoch_3.pth'))
+    b = weights(final)
     assert a.keys() == b.keys()
     for key in a:
         assert torch.equal(a[key], b[key]), key

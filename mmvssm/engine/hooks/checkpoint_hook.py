@@ -16,7 +16,11 @@ DataLoader workers' seeds and the sampler position. On resume they are put
 back just before training continues, so drop path, Mixup and augmentations
 in the main process (``num_workers=0``) draw the same numbers as in an
 uninterrupted run. Workers are seeded from the seed, rank and worker id by
-mmengine, so their draws repeat by themselves.
+mmengine at the start of each epoch, so their draws repeat by themselves
+(exactly so when resuming at an epoch boundary). A checkpoint taken in the
+middle of an epoch (``by_epoch=False``) resumes at the next batch of that
+epoch instead of repeating the epoch from its start; the validation runs
+between epochs leave the training's random state untouched.
 """
 
 import functools
@@ -118,6 +122,31 @@ def _worker_seeds(loader) -> Optional[list]:
     return [n * rank + i + kwargs['seed'] for i in range(n)]
 
 
+def _skip_once(sampler, count: int) -> None:
+    """Make the sampler's next epoch start ``count`` indices late.
+
+    The DataLoader cannot be given another sampler once built, so the
+    sampler object gets a subclass of its own class that drops the first
+    ``count`` indices of one pass (and reports the shorter length).
+    """
+    base = type(sampler)
+
+    class ResumedSampler(base):
+        def __iter__(self):
+            skip, self._mmvssm_skip = self._mmvssm_skip, 0
+            it = super().__iter__()
+            for _ in range(skip):
+                next(it, None)
+            return it
+
+        def __len__(self):
+            return super().__len__() - self._mmvssm_skip
+
+    ResumedSampler.__name__ = ResumedSampler.__qualname__ = base.__name__
+    sampler._mmvssm_skip = count
+    sampler.__class__ = ResumedSampler
+
+
 @HOOKS.register_module()
 class SafeCheckpointHook(CheckpointHook):
     """mmengine's ``CheckpointHook``, crash-safe and resuming exactly.
@@ -130,6 +159,7 @@ class SafeCheckpointHook(CheckpointHook):
         super().__init__(*args, **kwargs)
         self._resumed_state: Optional[Dict] = None
         self._state_before_val: Optional[Dict] = None
+        self._generator = None  # (loader, its generator) while replaced
 
     # -- crash-safe saving ----------------------------------------------
 
@@ -199,6 +229,11 @@ class SafeCheckpointHook(CheckpointHook):
             ),
         )
 
+    def before_train_iter(self, runner, batch_idx, data_batch=None) -> None:
+        if self._generator is not None:  # the iterator exists by now
+            loader, generator = self._generator
+            loader.generator, self._generator = generator, None
+
     def before_val(self, runner) -> None:
         # Validation between epochs must not move the training's random
         # state: a resumed run does not repeat the validation before it.
@@ -245,5 +280,18 @@ class SafeCheckpointHook(CheckpointHook):
                 f'one has {len(loader)} (batch size or dataset changed)',
                 logger='current',
                 level=logging.WARNING,
+            )
+        done = runner.iter - runner.epoch * len(loader)
+        if 0 < done < len(loader) and sampler is not None:
+            _skip_once(sampler, done * loader.batch_size)
+            # The uninterrupted run drew its DataLoader iterator's base seed
+            # from the global torch RNG at the start of this epoch, before
+            # the checkpoint; the resumed iterator must not draw it again.
+            self._generator = (loader, loader.generator)
+            loader.generator = torch.Generator()
+            print_log(
+                f'resumed in the middle of epoch {runner.epoch + 1}: its '
+                f'first {done} batches are skipped, not repeated',
+                logger='current',
             )
         set_rng_state(state['rng'])
