@@ -1,5 +1,5 @@
 # Copyright (c) mmvssm contributors. All rights reserved.
-"""Test a checkpoint: ``python tools/test.py CONFIG CHECKPOINT [options]``.
+"""Test a checkpoint: ``python tools/test.py CONFIG [CHECKPOINT] [options]``.
 
 mmaction2's ``tools/test.py`` command line, with mmvssm imported first (its
 registries and stack fixes) and distributed runs working on CPU too.
@@ -17,7 +17,12 @@ def parse_args(argv=None) -> argparse.Namespace:
         description='Test (and evaluate) a video recognizer'
     )
     parser.add_argument('config', help='test config file path')
-    parser.add_argument('checkpoint', help='checkpoint file')
+    parser.add_argument(
+        'checkpoint',
+        nargs='?',
+        help='checkpoint file; leave it out for a model whose weights all '
+        'come from its init_cfg (e.g. configs/clip/ zero-shot)',
+    )
     parser.add_argument(
         '--dump',
         type=str,
@@ -69,18 +74,20 @@ def merge_args(cfg, args):
         cfg.test_evaluator = [*evaluators, dump_metric]
 
     launch.resolve_work_dir(cfg, args.config, args.work_dir)
-    if not osp.isfile(args.checkpoint):
-        raise launch.ToolError(
-            f'checkpoint {args.checkpoint!r} does not exist; pass a .pth '
-            f'file written by tools/train.py or a converted official one'
-        )
-    cfg.load_from = args.checkpoint
+    if args.checkpoint is not None:
+        if not osp.isfile(args.checkpoint):
+            raise launch.ToolError(
+                f'checkpoint {args.checkpoint!r} does not exist; pass a .pth '
+                f'file written by tools/train.py or a converted official one'
+            )
+        cfg.load_from = args.checkpoint
+    if args.strict_data:
+        launch.set_strict_videos(cfg)
     return cfg
 
 
 def main(argv=None) -> None:
-    with launch.one_line_errors():
-        launch.prepare_runner(parse_args(argv), merge_args).test()
+    launch.run_tool(parse_args(argv), merge_args, 'test')
 
 
 if __name__ == '__main__':

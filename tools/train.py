@@ -19,8 +19,9 @@ def parse_args(argv=None) -> argparse.Namespace:
         nargs='?',
         type=str,
         const='auto',
-        help='resume from this checkpoint; without a path, from the latest '
-        'checkpoint in the work directory',
+        help='resume from this checkpoint (it must exist); without a path, '
+        'from the latest checkpoint in the work directory if there is one, '
+        "else start as without --resume (from the config's load_from)",
     )
     parser.add_argument(
         '--amp',
@@ -38,7 +39,12 @@ def parse_args(argv=None) -> argparse.Namespace:
         help='scale the learning rate by the actual total batch size over '
         "the config's auto_scale_lr.base_batch_size",
     )
-    parser.add_argument('--seed', type=int, default=None, help='random seed')
+    parser.add_argument(
+        '--seed',
+        type=int,
+        default=None,
+        help="random seed (overrides the config's randomness.seed)",
+    )
     parser.add_argument(
         '--diff-rank-seed',
         action='store_true',
@@ -47,7 +53,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument(
         '--deterministic',
         action='store_true',
-        help='deterministic algorithms (cuDNN)',
+        help='deterministic algorithms (overrides the config)',
     )
     launch.add_common_args(parser)
     return parser.parse_args(argv)
@@ -78,12 +84,7 @@ def merge_args(cfg, args):
         cfg.optim_wrapper.type = 'AmpOptimWrapper'
         cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
 
-    if args.resume == 'auto':
-        cfg.resume = True
-        cfg.load_from = None
-    elif args.resume is not None:
-        cfg.resume = True
-        cfg.load_from = args.resume
+    args.notes = getattr(args, 'notes', [])
 
     if args.auto_scale_lr:
         if 'auto_scale_lr' not in cfg:
@@ -93,18 +94,16 @@ def merge_args(cfg, args):
             )
         cfg.auto_scale_lr.enable = True
 
-    if cfg.get('randomness') is None:
-        cfg.randomness = dict(
-            seed=args.seed,
-            diff_rank_seed=args.diff_rank_seed,
-            deterministic=args.deterministic,
-        )
+    args.notes += launch.apply_randomness_flags(
+        cfg, args.seed, args.deterministic, args.diff_rank_seed
+    )
+    if args.strict_data:
+        launch.set_strict_videos(cfg)
     return cfg
 
 
 def main(argv=None) -> None:
-    with launch.one_line_errors():
-        launch.prepare_runner(parse_args(argv), merge_args).train()
+    launch.run_tool(parse_args(argv), merge_args, 'train')
 
 
 if __name__ == '__main__':

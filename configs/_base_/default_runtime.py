@@ -8,7 +8,10 @@ default_hooks = dict(
     timer=dict(type='IterTimerHook'),
     logger=dict(type='LoggerHook', interval=20, ignore_last=False),
     param_scheduler=dict(type='ParamSchedulerHook'),
-    checkpoint=dict(type='CheckpointHook', interval=1, save_best='auto'),
+    # Crash-safe (temp file + rename), saves RNG states for exact resume.
+    checkpoint=dict(type='SafeCheckpointHook', interval=1, save_best='auto'),
+    # Reports unreadable videos once each, counts them per epoch, checks labels.
+    data_check=dict(type='DataCheckHook'),
     sampler_seed=dict(type='DistSamplerSeedHook'),
     sync_buffers=dict(type='SyncBuffersHook'),
     # Off unless tools/test.py --show-dir DIR turns it on.

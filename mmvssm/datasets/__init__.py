@@ -2,6 +2,7 @@
 """Datasets and transforms."""
 
 from . import transforms
+from .faults import BROKEN_KINDS, make_faulty_video_set, write_broken_video
 from .motion_render import (
     SYNTHETIC_MOTION_CLASSES,
     MotionClipSpec,
@@ -15,9 +16,23 @@ from .synthetic_motion import (
     synthetic_motion_clips,
 )
 from .transforms import *  # noqa: F401,F403
+from .video_dataset import (
+    AnnotationError,
+    BadVideoError,
+    DataError,
+    VideoDataset,
+    reading_stage_length,
+)
 
 __all__ = [
     *transforms.__all__,
+    'AnnotationError',
+    'BROKEN_KINDS',
+    'BadVideoError',
+    'DataError',
+    'VideoDataset',
+    'make_faulty_video_set',
+    'reading_stage_length',
     'SYNTHETIC_MOTION_CLASSES',
     'MotionClipSpec',
     'SyntheticMotionDataset',
@@ -26,4 +41,5 @@ __all__ = [
     'reversal_partner',
     'sample_motion_clip',
     'synthetic_motion_clips',
+    'write_broken_video',
 ]

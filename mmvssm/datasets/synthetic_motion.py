@@ -32,7 +32,6 @@ from typing import (
 
 import decord
 import numpy as np
-from mmaction.datasets import VideoDataset
 from mmengine.dist import broadcast_object_list, get_rank
 from mmengine.logging import print_log
 from tqdm import tqdm
@@ -47,6 +46,7 @@ from .motion_render import (
     sample_motion_clip,
     write_mp4,
 )
+from .video_dataset import VideoDataset
 
 __all__ = [
     'SyntheticMotionDataset',
@@ -371,7 +371,8 @@ class SyntheticMotionDataset(VideoDataset):
     When the files of the split are missing under ``data_root``, or were
     rendered with other parameters, they are (re-)rendered there first: by
     rank 0 only under distributed training, while the other ranks wait.
-    Same arguments, same pixels.
+    Same arguments, same pixels. Bad videos and labels are handled as in
+    mmvssm's :class:`~mmvssm.datasets.VideoDataset`.
 
     Args:
         pipeline (list[dict | callable]): mmaction2 transforms, e.g.

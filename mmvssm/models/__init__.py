@@ -6,3 +6,4 @@ from .heads import *  # noqa: F401,F403
 from .layers import *  # noqa: F401,F403
 from .losses import *  # noqa: F401,F403
 from .recognizers import *  # noqa: F401,F403
+from .text import *  # noqa: F401,F403

@@ -56,8 +56,16 @@ def test_ucf101(tmp_path, repo_root, python):
         b''
     )
     result = _run(
-        repo_root, python, 'ucf101', '--ann-dir', str(ann),
-        '--video-dir', str(videos), '--out-dir', str(out), '--check-videos',
+        repo_root,
+        python,
+        'ucf101',
+        '--ann-dir',
+        str(ann),
+        '--video-dir',
+        str(videos),
+        '--out-dir',
+        str(out),
+        '--check-videos',
     )
     assert result.returncode == 0, result.stderr[-3000:]
     train = _list(out / 'ucf101_train_split_1_videos.txt')
@@ -89,17 +97,25 @@ def test_kinetics400_labels_in_mmaction2_order(tmp_path, repo_root, python):
     _video(videos / classes[5] / 'abc_000010_000020.mp4')
     _video(videos / 'xyz_000000_000010.mp4')
     result = _run(
-        repo_root, python, 'kinetics400', '--ann-dir', str(ann),
-        '--video-dir', str(videos), '--out-dir', str(out),
+        repo_root,
+        python,
+        'kinetics400',
+        '--ann-dir',
+        str(ann),
+        '--video-dir',
+        str(videos),
+        '--out-dir',
+        str(out),
     )
     assert result.returncode == 0, result.stderr[-3000:]
     assert _list(out / 'kinetics400_train_list_videos.txt') == [
         [osp.join(classes[5], 'abc_000010_000020.mp4'), '5'],
         ['xyz_000000_000010.mp4', '399'],
     ]
-    assert 'qqq_000003_000013' in (
-        out / 'kinetics400_val_list_videos.missing.txt'
-    ).read_text()
+    assert (
+        'qqq_000003_000013'
+        in (out / 'kinetics400_val_list_videos.missing.txt').read_text()
+    )
 
 
 def test_sthv2_and_hmdb51(tmp_path, repo_root, python):
@@ -118,8 +134,15 @@ def test_sthv2_and_hmdb51(tmp_path, repo_root, python):
         )
     _video(videos / '7.webm'.replace('.webm', '.mp4'))
     result = _run(
-        repo_root, python, 'sthv2', '--ann-dir', str(ann),
-        '--video-dir', str(videos), '--out-dir', str(out),
+        repo_root,
+        python,
+        'sthv2',
+        '--ann-dir',
+        str(ann),
+        '--video-dir',
+        str(videos),
+        '--out-dir',
+        str(out),
     )
     assert result.returncode == 0, result.stderr[-3000:]
     assert _list(out / 'sthv2_train_list_videos.txt') == [['7.mp4', '0']]
@@ -134,8 +157,15 @@ def test_sthv2_and_hmdb51(tmp_path, repo_root, python):
         for v in 'abc':
             _video(videos / cls / f'{cls}_{v}.mp4')
     result = _run(
-        repo_root, python, 'hmdb51', '--ann-dir', str(hmdb),
-        '--video-dir', str(videos), '--out-dir', str(out),
+        repo_root,
+        python,
+        'hmdb51',
+        '--ann-dir',
+        str(hmdb),
+        '--video-dir',
+        str(videos),
+        '--out-dir',
+        str(out),
     )
     assert result.returncode == 0, result.stderr[-3000:]
     assert _list(out / 'hmdb51_train_split_2_videos.txt') == [
@@ -149,8 +179,10 @@ def test_sthv2_and_hmdb51(tmp_path, repo_root, python):
     [
         (lambda ann: None, 'classInd.txt does not exist'),
         (
-            lambda ann: (ann / 'classInd.txt').write_text('1 A\n')
-            or (ann / 'trainlist01.txt').write_text('B/v_B.avi 1\n'),
+            lambda ann: (
+                (ann / 'classInd.txt').write_text('1 A\n')
+                or (ann / 'trainlist01.txt').write_text('B/v_B.avi 1\n')
+            ),
             "trainlist01.txt:1: 'B' is not in classInd.txt",
         ),
     ],
@@ -162,8 +194,15 @@ def test_bad_annotations_are_one_line(
     ann.mkdir()
     write(ann)
     result = _run(
-        repo_root, python, 'ucf101', '--ann-dir', str(ann),
-        '--video-dir', str(tmp_path), '--out-dir', str(tmp_path / 'out'),
+        repo_root,
+        python,
+        'ucf101',
+        '--ann-dir',
+        str(ann),
+        '--video-dir',
+        str(tmp_path),
+        '--out-dir',
+        str(tmp_path / 'out'),
     )
     assert result.returncode == 1 and 'Traceback' not in result.stderr
     assert expected in result.stderr.strip().splitlines()[-1]
