@@ -32,7 +32,9 @@ setup(
     license='Apache License 2.0',
     packages=find_packages(exclude=('configs', 'tools', 'tests', 'projects')),
     include_package_data=True,
-    package_data={'mmvssm': ['models/text/class_names/*.txt']},
+    package_data={
+        'mmvssm': ['models/text/class_names/*.txt', 'ops/csrc/*.cpp']
+    },
     python_requires='>=3.9',
     install_requires=parse_requirements('runtime'),
     extras_require={

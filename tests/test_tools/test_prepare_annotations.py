@@ -180,8 +180,8 @@ def test_sthv2_and_hmdb51(tmp_path, repo_root, python):
         (lambda ann: None, 'classInd.txt does not exist'),
         (
             lambda ann: (
-                (ann / 'classInd.txt').write_text('1 A\n')
-                or (ann / 'trainlist01.txt').write_text('B/v_B.avi 1\n')
+                (ann / 'classInd.txt').write_text('1 A\n'),
+                (ann / 'trainlist01.txt').write_text('B/v_B.avi 1\n'),
             ),
             "trainlist01.txt:1: 'B' is not in classInd.txt",
         ),

@@ -5,7 +5,8 @@ The lists are what the configs read (``<path relative to the video folder>
 <label>`` a line; see ``tools/data/README.md``)::
 
     python tools/data/prepare_annotations.py kinetics400 \\
-        --ann-dir data/kinetics400/annotations --video-dir data/kinetics400/videos_train \\
+        --ann-dir data/kinetics400/annotations \\
+        --video-dir data/kinetics400/videos_train \\
         --out-dir data/kinetics400 --check-videos
 
 Datasets and the official files they read from ``--ann-dir``:
@@ -44,7 +45,7 @@ Entries = List[Tuple[str, int]]
 
 def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        description="Official annotations -> mmaction2 video lists"
+        description='Official annotations -> mmaction2 video lists'
     )
     parser.add_argument(
         'dataset',
@@ -136,7 +137,9 @@ def sthv2(ann_dir: str, dataset: str) -> List[Tuple[str, Entries]]:
             items = json.load(f)
         entries = []
         for position, item in enumerate(items):
-            template = item.get('template', '').replace('[', '').replace(']', '')
+            template = (
+                item.get('template', '').replace('[', '').replace(']', '')
+            )
             if template not in labels:
                 raise AnnotationError(
                     f'{path}: item {position} (id {item.get("id")}) has the '
@@ -149,7 +152,7 @@ def sthv2(ann_dir: str, dataset: str) -> List[Tuple[str, Entries]]:
 
 def ucf101(ann_dir: str, dataset: str) -> List[Tuple[str, Entries]]:
     classes = {}
-    for number, line in _lines(osp.join(ann_dir, 'classInd.txt')):
+    for _, line in _lines(osp.join(ann_dir, 'classInd.txt')):
         index, name = line.split()
         classes[name] = int(index) - 1
     lists = []
