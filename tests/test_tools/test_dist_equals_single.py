@@ -87,7 +87,11 @@ def train(cmd, cwd, python):
 @pytest.mark.slow
 def test_two_gloo_processes_equal_one(config, tmp_path, repo_root, python):
     single = str(tmp_path / 'single')
-    train([python, 'tools/train.py', config, '--work-dir', single], repo_root)
+    train(
+        [python, 'tools/train.py', config, '--work-dir', single],
+        repo_root,
+        python,
+    )
     double = str(tmp_path / 'double')
     log = train(
         [
