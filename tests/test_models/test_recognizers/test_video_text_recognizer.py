@@ -258,7 +258,7 @@ def test_tools_probe_train_resume_test_with_trainable_only_checkpoints(
     rc, log = _run(['tools/train.py', config, '--work-dir', work], repo_root)
     assert rc == 0, log[-3000:]
     ckpt = torch.load(
-        osp.join(work, 'epoch_2.pth'), map_location='cpu', weights_only=False
+        osp.join(work, 'epoch_2.pth'), map_location='cpu', weights_only=True
     )
     # Only the trainable projection is saved, not the frozen encoder.
     assert list(ckpt['state_dict']) == ['backbone.proj']
@@ -284,10 +284,17 @@ def test_tools_probe_train_resume_test_with_trainable_only_checkpoints(
     assert rc == 0, log[-3000:]
     assert 'acc/top1' in log and 'missing keys' not in log
 
+    # Zero-shot: `tools/test.py CONFIG` with no trained checkpoint, the
+    # foundation weights coming from init_cfg.
+    zero_shot = ['tools/test.py', _tiny_config(folder, path, SYNTHETIC)]
+    rc, log = _run([*zero_shot, '--work-dir', work], repo_root)
+    assert rc == 0, log[-3000:]
+    assert 'acc/top1' in log
+
     # Without the foundation weights the tools print one line.
     missing = str(tmp_path / 'checkpoints' / 'ViT-B-16.pt')
     config = _tiny_config(tmp_path, missing, SYNTHETIC)
-    rc, log = test_tool(config)
+    rc, log = _run(['tools/test.py', config, '--work-dir', work], repo_root)
     assert rc != 0
     errors = [line for line in log.splitlines() if line.startswith('error:')]
     assert len(errors) == 1 and missing in errors[0]
