@@ -31,3 +31,14 @@ def repo_root() -> str:
 def python() -> str:
     """The interpreter running the tests, for tool subprocesses."""
     return sys.executable
+
+
+@pytest.fixture(autouse=True)
+def _mmvssm_default_scope():
+    """Run every test under the ``mmvssm`` scope, whatever scope a runner
+    built by an earlier test left current, so that bare type names resolve
+    the same whichever tests ran before."""
+    from mmengine.registry import DefaultScope
+
+    with DefaultScope.overwrite_default_scope('mmvssm'):
+        yield
