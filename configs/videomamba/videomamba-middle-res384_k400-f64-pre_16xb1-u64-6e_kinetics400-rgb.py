@@ -4,6 +4,7 @@
 _base_ = [
     './videomamba-small-res384_k400-f64-pre_32xb2-u64-6e_kinetics400-rgb.py'
 ]
+from mmvssm.utils import derive
 
 # The previous stage with its head, converted by
 # tools/model_converters/videomamba_official_to_mmvssm.py; position
@@ -16,6 +17,4 @@ model = dict(
     cls_head=dict(in_channels=576),
 )
 train_dataloader = dict(batch_size=1)
-# Official LR rule: 5e-6 (base) x 16 GPUs x 1 videos x 2 repeats / 256.
-optim_wrapper = dict(optimizer=dict(lr=6.25e-07))
-auto_scale_lr = dict(base_batch_size=16)
+optim_wrapper, auto_scale_lr = derive.official_lr(5e-6, gpus=16, videos=1)

@@ -2,16 +2,12 @@
 # VideoMamba-M, 16x224x224, masked-pretrained on SSv2, fine-tuned.
 # paper: top-1/top-5 71.0 / 92.7, 202 GFLOPs x 3 crops x 2 clips
 _base_ = ['./videomamba-middle_sthv2-mask-pre_16xb32-u8-30e_sthv2-rgb.py']
+from mmvssm.utils import derive
 
 num_frames = 16
-train_pipeline, val_pipeline, test_pipeline = (
-    [dict(t, clip_len=num_frames) if 'clip_len' in t else t for t in p]
-    for p in (_base_.train_pipeline, _base_.val_pipeline, _base_.test_pipeline)
-)
+train_pipeline, val_pipeline, test_pipeline = derive.retime(_base_, num_frames)
 model = dict(backbone=dict(num_frames=num_frames))
-train_dataloader = dict(batch_size=16, dataset=dict(pipeline=train_pipeline))
-val_dataloader = dict(dataset=dict(pipeline=val_pipeline))
-test_dataloader = dict(dataset=dict(pipeline=test_pipeline))
-# Official LR rule: 0.0001 (base) x 16 GPUs x 16 videos x 2 repeats / 256.
-optim_wrapper = dict(optimizer=dict(lr=0.0002))
-auto_scale_lr = dict(base_batch_size=256)
+train_dataloader, val_dataloader, test_dataloader = derive.with_pipelines(
+    train_pipeline, val_pipeline, test_pipeline, batch_size=16
+)
+optim_wrapper, auto_scale_lr = derive.official_lr(0.0001, gpus=16, videos=16)

@@ -4,13 +4,13 @@
 _base_ = [
     './videomamba-tiny-res384_k400-f64-pre_16xb6-u64-10e_kinetics400-rgb.py'
 ]
+from mmvssm.utils import derive
 
 # RandAugment rand-m7-n4-mstd0.5-inc1
 rand_augment = dict(magnitude=7, num_layers=4, magnitude_std=0.5)
-train_pipeline = [
-    dict(t, **rand_augment) if t.type == 'VideoRandAugment' else t
-    for t in _base_.train_pipeline
-]
+train_pipeline = derive.update_transform(
+    _base_.train_pipeline, 'VideoRandAugment', **rand_augment
+)
 # The previous stage with its head, converted by
 # tools/model_converters/videomamba_official_to_mmvssm.py; position
 # tables are resized on load.
@@ -22,9 +22,7 @@ model = dict(
     cls_head=dict(in_channels=384),
 )
 train_dataloader = dict(batch_size=2, dataset=dict(pipeline=train_pipeline))
-# Official LR rule: 5e-6 (base) x 32 GPUs x 2 videos x 2 repeats / 256.
-optim_wrapper = dict(optimizer=dict(lr=2.5e-06))
-auto_scale_lr = dict(base_batch_size=64)
+optim_wrapper, auto_scale_lr = derive.official_lr(5e-6, gpus=32, videos=2)
 train_cfg = dict(max_epochs=6)
 param_scheduler = [
     dict(_base_.param_scheduler[0], end=1),

@@ -2,16 +2,12 @@
 # VideoMamba-S, 64x224x224, ImageNet-1K init, Kinetics-400.
 # paper: top-1/top-5 81.8 / 95.3, 271 GFLOPs x 3 crops x 4 clips
 _base_ = ['./videomamba-small_in1k-pre_8xb64-u8-50e_kinetics400-rgb.py']
+from mmvssm.utils import derive
 
 num_frames = 64
-train_pipeline, val_pipeline, test_pipeline = (
-    [dict(t, clip_len=num_frames) if 'clip_len' in t else t for t in p]
-    for p in (_base_.train_pipeline, _base_.val_pipeline, _base_.test_pipeline)
-)
+train_pipeline, val_pipeline, test_pipeline = derive.retime(_base_, num_frames)
 model = dict(backbone=dict(num_frames=num_frames))
-train_dataloader = dict(batch_size=8, dataset=dict(pipeline=train_pipeline))
-val_dataloader = dict(dataset=dict(pipeline=val_pipeline))
-test_dataloader = dict(dataset=dict(pipeline=test_pipeline))
-# Official LR rule: 0.0002 (base) x 16 GPUs x 8 videos x 2 repeats / 256.
-optim_wrapper = dict(optimizer=dict(lr=0.0002))
-auto_scale_lr = dict(base_batch_size=128)
+train_dataloader, val_dataloader, test_dataloader = derive.with_pipelines(
+    train_pipeline, val_pipeline, test_pipeline, batch_size=8
+)
+optim_wrapper, auto_scale_lr = derive.official_lr(0.0002, gpus=16, videos=8)

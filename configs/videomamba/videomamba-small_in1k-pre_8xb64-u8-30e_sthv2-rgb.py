@@ -2,13 +2,13 @@
 # VideoMamba-S, 8x224x224, ImageNet-1K init, Something-Something V2.
 # paper: top-1/top-5 66.6 / 90.4, 34 GFLOPs x 3 crops x 2 clips
 _base_ = ['./videomamba-tiny_in1k-pre_8xb64-u8-35e_sthv2-rgb.py']
+from mmvssm.utils import derive
 
 # RandAugment rand-m7-n4-mstd0.5-inc1
 rand_augment = dict(magnitude=7, num_layers=4, magnitude_std=0.5)
-train_pipeline = [
-    dict(t, **rand_augment) if t.type == 'VideoRandAugment' else t
-    for t in _base_.train_pipeline
-]
+train_pipeline = derive.update_transform(
+    _base_.train_pipeline, 'VideoRandAugment', **rand_augment
+)
 # Official weights (OpenGVLab/VideoMamba MODEL_ZOO), put in checkpoints/ by hand.
 pretrained = 'checkpoints/videomamba_s16_in1k_res224.pth'
 model = dict(

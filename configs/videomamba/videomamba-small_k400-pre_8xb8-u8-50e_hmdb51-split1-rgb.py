@@ -3,13 +3,13 @@
 # No paper numbers: the paper reports no UCF101/HMDB51 results.
 # The UCF101 recipe of the same size, on HMDB51's files and 51 classes.
 _base_ = ['./videomamba-tiny_k400-pre_8xb8-u8-50e_hmdb51-split1-rgb.py']
+from mmvssm.utils import derive
 
 # RandAugment rand-m7-n4-mstd0.5-inc1
 rand_augment = dict(magnitude=7, num_layers=4, magnitude_std=0.5)
-train_pipeline = [
-    dict(t, **rand_augment) if t.type == 'VideoRandAugment' else t
-    for t in _base_.train_pipeline
-]
+train_pipeline = derive.update_transform(
+    _base_.train_pipeline, 'VideoRandAugment', **rand_augment
+)
 # Official weights (OpenGVLab/VideoMamba MODEL_ZOO), put in checkpoints/ by hand.
 pretrained = 'checkpoints/videomamba_s16_k400_f8_res224.pth'
 model = dict(

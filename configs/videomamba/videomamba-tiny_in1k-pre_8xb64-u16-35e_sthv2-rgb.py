@@ -2,13 +2,11 @@
 # VideoMamba-Ti, 16x224x224, ImageNet-1K init, Something-Something V2.
 # paper: top-1/top-5 66.0 / 89.6, 17 GFLOPs x 3 crops x 2 clips
 _base_ = ['./videomamba-tiny_in1k-pre_8xb64-u8-35e_sthv2-rgb.py']
+from mmvssm.utils import derive
 
 num_frames = 16
-train_pipeline, val_pipeline, test_pipeline = (
-    [dict(t, clip_len=num_frames) if 'clip_len' in t else t for t in p]
-    for p in (_base_.train_pipeline, _base_.val_pipeline, _base_.test_pipeline)
-)
+train_pipeline, val_pipeline, test_pipeline = derive.retime(_base_, num_frames)
 model = dict(backbone=dict(num_frames=num_frames))
-train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
-val_dataloader = dict(dataset=dict(pipeline=val_pipeline))
-test_dataloader = dict(dataset=dict(pipeline=test_pipeline))
+train_dataloader, val_dataloader, test_dataloader = derive.with_pipelines(
+    train_pipeline, val_pipeline, test_pipeline
+)

@@ -3,6 +3,7 @@
 # No paper numbers: the paper reports no UCF101/HMDB51 results;
 # the recipe (K400 augmentation, 50 epochs, base lr 2e-4) is ours.
 _base_ = ['./videomamba-tiny_in1k-pre_8xb64-u8-70e_kinetics400-rgb.py']
+from mmvssm.utils import derive
 
 data_root = 'data/ucf101/videos'
 ann_file_train = 'data/ucf101/ucf101_train_split_1_videos.txt'
@@ -26,9 +27,9 @@ train_dataloader = dict(
 )
 val_dataloader = dict(dataset=__files)
 test_dataloader = dict(dataset=__files)
-# Official LR rule: 0.0002 (base) x 8 GPUs x 8 videos x 2 repeats / 256.
-optim_wrapper = dict(optimizer=dict(lr=0.0001, weight_decay=0.05))
-auto_scale_lr = dict(base_batch_size=64)
+optim_wrapper, auto_scale_lr = derive.official_lr(
+    0.0002, gpus=8, videos=8, weight_decay=0.05
+)
 train_cfg = dict(max_epochs=50)
 param_scheduler = [
     _base_.param_scheduler[0],
