@@ -43,3 +43,18 @@ __all__ = [
     'synthetic_motion_clips',
     'write_broken_video',
 ]
+from .description_files import (  # noqa: E402
+    DESCRIPTION_FILES,
+    DescriptionFileError,
+    description_problems,
+    load_descriptions,
+    resolve_description_file,
+)
+
+__all__ += [
+    'DESCRIPTION_FILES',
+    'DescriptionFileError',
+    'description_problems',
+    'load_descriptions',
+    'resolve_description_file',
+]
