@@ -58,3 +58,7 @@ __all__ += [
     'load_descriptions',
     'resolve_description_file',
 ]
+from .base_novel import BaseNovelDataset  # noqa: E402
+from .samplers import FewShotSampler, few_shot_indices  # noqa: E402
+
+__all__ += ['BaseNovelDataset', 'FewShotSampler', 'few_shot_indices']

@@ -97,7 +97,7 @@ def description_problems(
     Args:
         path (str): The file (or a shipped name).
         num_classes (int, optional): Classes it must describe (``"0"`` ..
-            ``"C-1"``). Defaults to None: as many as its keys.
+            ``"C-1"``). Defaults to None: up to its largest index.
         num_per_class (int, optional): Sentences per class ``N``. Defaults
             to None: the most common list length in the file.
 
@@ -121,7 +121,9 @@ def description_problems(
         indices[int(key)] = value
     if not data:
         problems.append(f'{path}: no classes in the file')
-    size = num_classes if num_classes is not None else len(data)
+    size = num_classes
+    if size is None:
+        size = max(indices) + 1 if indices else 0
     for index in sorted(indices):
         if index >= size:
             problems.append(
