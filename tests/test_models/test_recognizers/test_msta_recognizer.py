@@ -170,3 +170,20 @@ def test_base_to_novel_scores_stay_within_each_videos_split():
     # Training sees the base classes only.
     model.train()
     assert model.cls_head.text_branch().shape[0] == 4
+
+
+def test_bad_description_files_and_encoders_fail_at_build():
+    from mmvssm.datasets import DescriptionFileError
+
+    # 8-class descriptions for a 4-class branch.
+    cfg = tiny_msta_cfg(spatial_descriptions='synthetic_motion_spatial')
+    with pytest.raises(DescriptionFileError) as err:
+        MODELS.build(cfg)
+    assert 'out of range' in str(err.value) and '\n' not in str(err.value)
+    cfg = tiny_msta_cfg(num_descriptions=4)
+    with pytest.raises(DescriptionFileError, match='expected N = 4'):
+        MODELS.build(cfg)
+    cfg = tiny_msta_cfg()
+    cfg['backbone']['type'] = 'ViCLIPVisionTransformer'
+    with pytest.raises(TypeError, match='takes no MSTA adapters'):
+        MODELS.build(cfg)
