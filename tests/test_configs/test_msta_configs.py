@@ -13,6 +13,7 @@ REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIGS = sorted(glob.glob(osp.join(REPO, 'configs', 'msta', '*.py')))
 LOGGED = 'msta_viclip-b16-r128-b8to12_8xb4-u8-50e_k400-base2novel-rgb.py'
 PAPER = 'msta_viclip-b16-r256-b1to12_8xb4-u8-50e_k400-base2novel-rgb.py'
+CLIP = 'msta_clip-vit-b16-r128-b8to12_8xb4-u8-50e_k400-base2novel-rgb.py'
 
 
 def _offline(model_cfg):
@@ -56,7 +57,8 @@ def test_config_resolves_and_builds(path):
     assert trainable and all(n.startswith('adapter.') for n in trainable)
     assert cfg.test_dataloader is not None
     text = cfg.model.cls_head.text_branch
-    assert text.text_encoder.context_length == 32
+    clip = osp.basename(path).startswith('msta_clip')
+    assert text.text_encoder.context_length == (77 if clip else 32)
     if 'base2novel' in path:
         assert cfg.test_dataloader.dataset.type == 'BaseNovelDataset'
         assert cfg.test_evaluator.type == 'BaseNovelMetric'
@@ -70,7 +72,7 @@ def test_config_resolves_and_builds(path):
 
 @pytest.mark.parametrize(
     'name, expected, tolerance',
-    [(LOGGED, 1.744e6, 0.01), (PAPER, 8.7e6, 0.02)],
+    [(LOGGED, 1.744e6, 0.01), (PAPER, 8.7e6, 0.02), (CLIP, 1.744e6, 0.01)],
 )
 def test_trainable_counts(name, expected, tolerance, capsys):
     from mmvssm.models.utils import log_parameter_summary
