@@ -5,23 +5,22 @@ from collections import Counter
 
 import pytest
 
-from mmvssm.datasets import BaseNovelDataset, FewShotSampler, few_shot_indices
-
-
-class _Labels:
-    """A dataset stand-in that only has labels (the sampler reads no video)."""
-
-    def __init__(self, labels):
-        self.labels = list(labels)
-
-    def __len__(self):
-        return len(self.labels)
-
-    def get_data_info(self, i):
-        return dict(label=self.labels[i], filename=f'v{i}.mp4')
-
+from mmvssm.datasets import (
+    BaseNovelDataset,
+    FewShotSampler,
+    VideoDataset,
+    few_shot_indices,
+)
 
 LABELS = [i % 5 for i in range(60)]  # 5 classes x 12 videos
+
+
+@pytest.fixture
+def video_list(tmp_path):
+    """A real annotation list (the sampler reads labels, not videos)."""
+    path = tmp_path / 'train.txt'
+    path.write_text(''.join(f'v{i}.mp4 {y}\n' for i, y in enumerate(LABELS)))
+    return VideoDataset(str(path), pipeline=[], data_prefix=dict(video=''))
 
 
 @pytest.mark.parametrize('shots', [2, 4, 8])
@@ -33,33 +32,51 @@ def test_few_shot_subset_is_balanced_seeded_and_deterministic(shots):
     assert a != few_shot_indices(LABELS, shots, seed=2)
 
 
-def test_few_shot_sampler_epochs_and_ranks():
-    dataset = _Labels(LABELS)
-    sampler = FewShotSampler(dataset, shots=4, subset_seed=3, seed=0)
+def test_few_shot_sampler_epochs_and_ranks(video_list):
+    sampler = FewShotSampler(video_list, shots=4, subset_seed=3, seed=0)
     assert len(sampler) == 20
     first = list(sampler)
     assert sorted(first) == few_shot_indices(LABELS, 4, 3)
-    assert list(FewShotSampler(dataset, 4, subset_seed=3, seed=0)) == first
+    again = FewShotSampler(video_list, 4, subset_seed=3, seed=0)
+    assert list(again) == first
     sampler.set_epoch(1)
     second = list(sampler)
     assert sorted(second) == sorted(first) and second != first
     with pytest.raises(ValueError, match='class 0 has 12 videos, fewer'):
-        FewShotSampler(dataset, shots=16)
+        FewShotSampler(video_list, shots=16)
 
 
 def test_base_novel_dataset_offsets_novel_labels(tmp_path):
-    from mmaction.structures import ActionDataSample
+    render = dict(num_frames=8, resolution=32, fps=8, seed=0)
+    pipeline = [
+        dict(type='DecordInit'),
+        dict(type='UniformSample', clip_len=4, num_clips=1, test_mode=True),
+        dict(type='DecordDecode'),
+        dict(type='FormatShape', input_format='NCTHW'),
+        dict(type='PackActionInputs'),
+    ]
 
-    class Samples(_Labels):
-        def __getitem__(self, i):
-            return dict(
-                inputs=i,
-                data_samples=ActionDataSample().set_gt_label(self.labels[i]),
-            )
+    def part(classes, name):
+        return dict(
+            type='SyntheticMotionDataset',
+            data_root=str(tmp_path / name),
+            split='val',
+            classes=classes,
+            num_videos_per_class=1,
+            pipeline=pipeline,
+            test_mode=True,
+            **render,
+        )
 
-    data = BaseNovelDataset(Samples([0, 1, 2]), Samples([0, 1]), 3, 2)
-    assert len(data) == 5 and data.metainfo['num_base_classes'] == 3
-    labels = [int(data[i]['data_samples'].gt_label) for i in range(5)]
-    assert labels == [0, 1, 2, 3, 4]
-    assert data[3]['data_samples'].class_split == 'novel'
-    assert data.get_data_info(4)['label'] == 4
+    data = BaseNovelDataset(
+        part(['moving_left', 'moving_right', 'moving_up', 'moving_down'], 'b'),
+        part(['approaching', 'receding'], 'n'),
+        num_base_classes=4,
+        num_novel_classes=2,
+    )
+    assert len(data) == 6 and data.metainfo['num_base_classes'] == 4
+    samples = [data[i]['data_samples'] for i in range(6)]
+    assert [int(s.gt_label) for s in samples] == [0, 1, 2, 3, 4, 5]
+    assert [s.class_split for s in samples] == ['base'] * 4 + ['novel'] * 2
+    assert data.get_data_info(5)['label'] == 5
+    assert data[4]['inputs'].shape == (1, 3, 4, 32, 32)
