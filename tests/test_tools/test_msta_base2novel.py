@@ -99,6 +99,24 @@ def test_base_to_novel_train_then_test_prints_base_novel_hm(
         k.startswith('adapter.') for k in ckpt['state_dict']
     )
 
+    # Resume from the adapters-only checkpoint for one more epoch.
+    result = run_tool(
+        repo_root,
+        python,
+        'tools/train.py',
+        config,
+        '--work-dir',
+        work,
+        '--resume',
+        '--cfg-options',
+        'train_cfg.max_epochs=4',
+    )
+    log = result.stdout + result.stderr
+    assert result.returncode == 0, log[-3000:]
+    assert re.search(r'Epoch\(train\) +\[4\]', log)
+    assert not re.search(r'Epoch\(train\) +\[1\]', log)
+    assert 'missing keys' not in log
+
     result = run_tool(
         repo_root,
         python,

@@ -158,3 +158,18 @@ def test_adapted_encoder_is_the_frozen_one_without_adapters(cls):
         assert (adapted - base(video)).abs().max() < 0.5
     # Adapters are not sub-modules of the encoder (the recognizer owns them).
     assert not any('adapter' in k for k in encoder.state_dict())
+
+
+def test_ablation_options():
+    both = MSTAAdapterSet(768, 512, 128, 7, 12)
+    unshared = MSTAAdapterSet(768, 512, 128, 7, 12, share=False)
+    assert _count(unshared) - _count(both) == 5 * (128 * 128 + 128)
+    video_only = MSTAAdapterSet(768, 512, 128, 7, 12, modalities=('video',))
+    assert not video_only.adapts(8, 'text') and video_only.adapts(8, 'video')
+    z = torch.randn(2, 7, 512)
+    a, b = unshared.adapters['7'].shared, unshared.adapters['7'].text_shared
+    out = unshared.branch(7, 'text', z)
+    out.sum().backward()
+    assert b.weight.grad is not None and a.weight.grad is None
+    with pytest.raises(ValueError, match='modalities'):
+        MSTAAdapterSet(modalities=('audio',))
