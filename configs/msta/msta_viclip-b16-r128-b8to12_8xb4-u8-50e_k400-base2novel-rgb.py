@@ -12,8 +12,9 @@
 # in data/vificlip/, MSTA's description JSONs in data/msta_descriptions/,
 # the videos in data/kinetics400/ (train/ and val/ as the lists name them),
 # the weights in checkpoints/ViCLIP-B_InternVid-FLT-10M.pth.
-# Not reproduced: ViFi-CLIP's ColorJitter (p = 0.8) and GrayScale (p = 0.2)
-# and its random multi-view test sampling (here: uniform 4 x 3 views).
+# ViFi-CLIP's ColorJitter (p = 0.8) without its hue jitter (mmaction2
+# 1.2.0's hue shift overflows under numpy 2) and GrayScale (p = 0.2). Not
+# reproduced: its random multi-view test sampling (here: uniform 4 x 3).
 _base_ = [
     '../_base_/models/msta_viclip-b16.py',
     '../_base_/datasets/kinetics400.py',
@@ -53,8 +54,8 @@ model = dict(
 
 train_pipeline = [
     dict(type='DecordInit', **_base_.file_client_args),
-    # TSN segments: one random frame from each of 8 segments.
-    dict(type='SampleFrames', clip_len=1, frame_interval=1, num_clips=8),
+    # TSN segments: one random frame from each of 8 segments, as one clip.
+    dict(type='UniformSample', clip_len=num_frames, num_clips=1),
     dict(type='DecordDecode'),
     dict(type='Resize', scale=(-1, 256)),
     dict(
@@ -66,6 +67,20 @@ train_pipeline = [
     ),
     dict(type='Resize', scale=(img_size, img_size), keep_ratio=False),
     dict(type='Flip', flip_ratio=0.5),
+    dict(
+        type='RandomApply',
+        transforms=[
+            dict(
+                type='ColorJitter',
+                brightness=0.4,
+                contrast=0.4,
+                saturation=0.2,
+                hue=0.0,
+            )
+        ],
+        prob=0.8,
+    ),
+    dict(type='VideoRandomGrayscale', prob=0.2),
     dict(type='FormatShape', input_format='NCTHW'),
     dict(type='PackActionInputs'),
 ]

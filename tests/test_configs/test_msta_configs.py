@@ -83,3 +83,27 @@ def test_trainable_counts(name, expected, tolerance, capsys):
     assert counts['trainable'] == pytest.approx(expected, rel=tolerance)
     # ViCLIP-B/16 exactly: 5 x 348,800 (logged) and 12 x 726,016 (paper).
     assert counts['trainable'] in (1_744_000, 8_712_192)
+
+
+def test_root_pipelines_give_one_8_frame_clip_per_view(tmp_path):
+    from mmengine.dataset import Compose
+    from mmengine.registry import init_default_scope
+
+    from mmvssm.datasets import SyntheticMotionDataset
+
+    init_default_scope('mmvssm')
+    data = SyntheticMotionDataset(
+        pipeline=[],
+        data_root=str(tmp_path),
+        split='val',
+        classes=['moving_left', 'moving_right'],
+        num_videos_per_class=1,
+        num_frames=12,
+        resolution=32,
+    )
+    info = data.get_data_info(0)
+    cfg = Config.fromfile(osp.join(REPO, 'configs', 'msta', LOGGED))
+    train = Compose(cfg.train_pipeline)(dict(info))
+    assert tuple(train['inputs'].shape) == (1, 3, 8, 224, 224)
+    test = Compose(cfg.test_pipeline)(dict(info))
+    assert tuple(test['inputs'].shape) == (12, 3, 8, 224, 224)  # 4 x 3
