@@ -18,7 +18,7 @@ motion set ship with the package (``synthetic_motion_{spatial,temporal}``,
 import json
 import os.path as osp
 from collections import Counter
-from typing import List, Optional, Sequence, Union
+from typing import List, Optional
 
 __all__ = [
     'DESCRIPTION_FILES',
@@ -193,10 +193,3 @@ def load_descriptions(
         )
     data = _read(resolve_description_file(path))
     return [list(data[str(i)]) for i in range(len(data))]
-
-
-def class_count(class_names: Union[str, Sequence[str]]) -> int:
-    """How many classes a class-name list (shipped name or file) has."""
-    from mmvssm.models.text.text_branch import load_class_names
-
-    return len(load_class_names(class_names))
