@@ -33,7 +33,11 @@ setup(
     packages=find_packages(exclude=('configs', 'tools', 'tests', 'projects')),
     include_package_data=True,
     package_data={
-        'mmvssm': ['models/text/class_names/*.txt', 'ops/csrc/*.cpp']
+        'mmvssm': [
+            'models/text/class_names/*.txt',
+            'ops/csrc/*.cpp',
+            'datasets/descriptions/*.json',
+        ]
     },
     python_requires='>=3.9',
     install_requires=parse_requirements('runtime'),

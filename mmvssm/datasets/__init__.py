@@ -43,3 +43,22 @@ __all__ = [
     'synthetic_motion_clips',
     'write_broken_video',
 ]
+from .description_files import (  # noqa: E402
+    DESCRIPTION_FILES,
+    DescriptionFileError,
+    description_problems,
+    load_descriptions,
+    resolve_description_file,
+)
+
+__all__ += [
+    'DESCRIPTION_FILES',
+    'DescriptionFileError',
+    'description_problems',
+    'load_descriptions',
+    'resolve_description_file',
+]
+from .base_novel import BaseNovelDataset  # noqa: E402
+from .samplers import FewShotSampler, few_shot_indices  # noqa: E402
+
+__all__ += ['BaseNovelDataset', 'FewShotSampler', 'few_shot_indices']

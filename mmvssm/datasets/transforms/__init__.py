@@ -4,3 +4,6 @@
 from .rand_augment import VideoRandAugment
 
 __all__ = ['VideoRandAugment']
+from .grayscale import VideoRandomGrayscale  # noqa: E402
+
+__all__ += ['VideoRandomGrayscale']

@@ -8,3 +8,9 @@ from .clip import CLIPVisionTransformer  # noqa: E402
 from .viclip import ViCLIPVisionTransformer  # noqa: E402
 
 __all__ += ['CLIPVisionTransformer', 'ViCLIPVisionTransformer']
+from .msta import (  # noqa: E402
+    MSTACLIPVisionTransformer,
+    MSTAViCLIPVisionTransformer,
+)
+
+__all__ += ['MSTACLIPVisionTransformer', 'MSTAViCLIPVisionTransformer']

@@ -23,3 +23,16 @@ __all__ += [
     'clip_attention_step',
     'clip_mlp_step',
 ]
+from .msta_adapter import (  # noqa: E402
+    MSTAAdapter,
+    MSTAAdapterSet,
+    MSTAEncoderMixin,
+    scale_with_gradient_trick,
+)
+
+__all__ += [
+    'MSTAAdapter',
+    'MSTAAdapterSet',
+    'MSTAEncoderMixin',
+    'scale_with_gradient_trick',
+]

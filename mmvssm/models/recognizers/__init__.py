@@ -7,3 +7,6 @@ __all__ = ['DistillRecognizer3D']
 from .video_text_recognizer import VideoTextRecognizer  # noqa: E402
 
 __all__ += ['VideoTextRecognizer']
+from .msta_recognizer import MSTARecognizer  # noqa: E402
+
+__all__ += ['MSTARecognizer']

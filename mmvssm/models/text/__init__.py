@@ -20,3 +20,6 @@ __all__ = [
     'load_class_names',
     'readable_class_name',
 ]
+from .msta_text import MSTACLIPTextTransformer, MSTATextBranch  # noqa: E402
+
+__all__ += ['MSTACLIPTextTransformer', 'MSTATextBranch']

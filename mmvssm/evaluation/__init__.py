@@ -1,0 +1,6 @@
+# Copyright (c) mmvssm contributors. All rights reserved.
+"""Evaluation metrics (only what mmaction2 lacks)."""
+
+from .metrics import BaseNovelMetric, harmonic_mean
+
+__all__ = ['BaseNovelMetric', 'harmonic_mean']
