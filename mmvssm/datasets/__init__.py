@@ -10,6 +10,7 @@ from .motion_render import (
     reversal_partner,
     sample_motion_clip,
 )
+from .samplers import DefaultSampler, SeededIndex, sample_seed, seeded_by
 from .synthetic_motion import (
     SyntheticMotionDataset,
     render_synthetic_motion,
@@ -42,4 +43,8 @@ __all__ = [
     'sample_motion_clip',
     'synthetic_motion_clips',
     'write_broken_video',
+    'DefaultSampler',
+    'SeededIndex',
+    'sample_seed',
+    'seeded_by',
 ]

@@ -31,6 +31,8 @@ from mmengine.fileio import exists, list_from_file
 
 from mmvssm.registry import DATASETS
 
+from .samplers import seeded_by
+
 __all__ = [
     'VideoDataset',
     'DataError',
@@ -310,6 +312,12 @@ class VideoDataset(_MMActionVideoDataset):
         return results
 
     def __getitem__(self, idx: int) -> dict:
+        # A SeededIndex (mmvssm's DefaultSampler) fixes the sample's random
+        # augmentation whichever worker loads it; see datasets/samplers.py.
+        with seeded_by(idx):
+            return self._get_item(idx)
+
+    def _get_item(self, idx: int) -> dict:
         if not self._fully_initialized:
             self.full_init()
         if self.test_mode:
