@@ -21,6 +21,11 @@ gets it without naming it; from an mmaction2 config write
   it. With ``strict_videos=True`` a bad video raises :class:`BadVideoError`
   at once. Decoded clips are checked too (frame count and shapes), so no
   broken clip reaches the model.
+* **Seeds**: given a :class:`~mmvssm.datasets.SeededIndex` (mmvssm's
+  ``DefaultSampler`` yields them), a sample is read and augmented under its
+  own seed and the caller's random state is put back, so augmentation does
+  not depend on DataLoader workers (exact resume with workers). Dataset
+  wrappers (``RepeatDataset``, ``ConcatDataset``) pass plain indices on.
 """
 
 import os.path as osp
