@@ -10,6 +10,7 @@ from .motion_render import (
     reversal_partner,
     sample_motion_clip,
 )
+from .seeded_sampler import DefaultSampler, SeededIndex, sample_seed, seeded_by
 from .synthetic_motion import (
     SyntheticMotionDataset,
     render_synthetic_motion,
@@ -42,6 +43,10 @@ __all__ = [
     'sample_motion_clip',
     'synthetic_motion_clips',
     'write_broken_video',
+    'DefaultSampler',
+    'SeededIndex',
+    'sample_seed',
+    'seeded_by',
 ]
 from .description_files import (  # noqa: E402
     DESCRIPTION_FILES,

@@ -21,6 +21,11 @@ gets it without naming it; from an mmaction2 config write
   it. With ``strict_videos=True`` a bad video raises :class:`BadVideoError`
   at once. Decoded clips are checked too (frame count and shapes), so no
   broken clip reaches the model.
+* **Seeds**: given a :class:`~mmvssm.datasets.SeededIndex` (mmvssm's
+  ``DefaultSampler`` yields them), a sample is read and augmented under its
+  own seed and the caller's random state is put back, so augmentation does
+  not depend on DataLoader workers (exact resume with workers). Dataset
+  wrappers (``RepeatDataset``, ``ConcatDataset``) pass plain indices on.
 """
 
 import os.path as osp
@@ -30,6 +35,8 @@ from mmaction.datasets import VideoDataset as _MMActionVideoDataset
 from mmengine.fileio import exists, list_from_file
 
 from mmvssm.registry import DATASETS
+
+from .seeded_sampler import seeded_by
 
 __all__ = [
     'VideoDataset',
@@ -310,6 +317,12 @@ class VideoDataset(_MMActionVideoDataset):
         return results
 
     def __getitem__(self, idx: int) -> dict:
+        # A SeededIndex (mmvssm's DefaultSampler) fixes the sample's random
+        # augmentation whichever worker loads it; see datasets/seeded_sampler.py.
+        with seeded_by(idx):
+            return self._get_item(idx)
+
+    def _get_item(self, idx: int) -> dict:
         if not self._fully_initialized:
             self.full_init()
         if self.test_mode:

@@ -180,24 +180,35 @@ def kill_at(cmd, cwd, folder, pattern):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize('checkpoints', ['per_epoch', 'every_2_iters'])
+@pytest.mark.parametrize(
+    'checkpoints,workers',
+    [('per_epoch', 0), ('every_2_iters', 0), ('every_2_iters', 2)],
+)
 def test_sigkill_mid_epoch_then_resume_gives_the_same_run(
-    config, whole_run, checkpoints, tmp_path, repo_root, python
+    config, whole_run, checkpoints, workers, tmp_path, repo_root, python
 ):
     """Killed after 2 of the 4 steps of epoch 3 (1 with iteration
-    checkpoints), resumed: the same losses and final weights."""
+    checkpoints), resumed: the same losses and final weights. With 2
+    persistent DataLoader workers the killed and resumed run still equals
+    the uninterrupted run, which loaded its data in the main process
+    (per-sample seeds)."""
     folder = osp.dirname(config)
     whole, log_whole = whole_run
     # --seed / --deterministic win over the config's randomness.seed=0.
     assert re.search(r'randomness\.seed: 0 in the config, 1 from', log_whole)
     assert 'deterministic: True' in log_whole
-    extra = []
+    options = []
     if checkpoints == 'every_2_iters':
-        extra = [
-            '--cfg-options',
+        options += [
             'default_hooks.checkpoint.by_epoch=False',
             'default_hooks.checkpoint.interval=2',
         ]
+    if workers:
+        options += [
+            f'train_dataloader.num_workers={workers}',
+            'train_dataloader.persistent_workers=True',
+        ]
+    extra = ['--cfg-options', *options] if options else []
     killed = str(tmp_path / 'killed')
     pattern = r'Epoch\(train\) +\[3\]\[{}/4\]'.format(
         2 if checkpoints == 'per_epoch' else 3
@@ -221,8 +232,9 @@ def test_sigkill_mid_epoch_then_resume_gives_the_same_run(
         assert 'first 2 batches are skipped' in log
         expected = expected[2:]
         final = osp.join(killed, 'iter_12.pth')
-    print(f'epoch 3 losses ({checkpoints}), uninterrupted:', expected)
-    print(f'epoch 3 losses ({checkpoints}), killed+resumed:', losses(log, 3))
+    name = f'{checkpoints}, {workers} workers'
+    print(f'epoch 3 losses ({name}), uninterrupted:', expected)
+    print(f'epoch 3 losses ({name}), killed+resumed:', losses(log, 3))
     assert losses(log, 3) == expected
     a = weights(osp.join(whole, 'epoch_3.pth'))
     b = weights(final)

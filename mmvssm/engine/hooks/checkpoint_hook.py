@@ -14,13 +14,19 @@ ints, strings, so it stays loadable with ``torch.load(weights_only=True)``),
 the random states of python, numpy and torch (CUDA too), the seed, the
 DataLoader workers' seeds and the sampler position. On resume they are put
 back just before training continues, so drop path, Mixup and augmentations
-in the main process (``num_workers=0``) draw the same numbers as in an
-uninterrupted run. Workers are seeded from the seed, rank and worker id by
-mmengine at the start of each epoch, so their draws repeat by themselves
-(exactly so when resuming at an epoch boundary). A checkpoint taken in the
-middle of an epoch (``by_epoch=False``) resumes at the next batch of that
-epoch instead of repeating the epoch from its start; the validation runs
-between epochs leave the training's random state untouched.
+in the main process draw the same numbers as in an uninterrupted run. The
+training DataLoader gets a generator of its own, so creating its iterators
+never moves the global torch RNG. Data augmentation in DataLoader workers
+is made independent of the workers by mmvssm's ``DefaultSampler``: each
+sample is augmented under a seed of its own (sampler seed, epoch, position
+in the epoch), so a resumed run, with any ``num_workers`` and
+``persistent_workers``, augments every sample as the uninterrupted one.
+(With another sampler or dataset, workers repeat their draws exactly only
+when resuming at an epoch boundary without persistent workers.) A
+checkpoint taken in the middle of an epoch (``by_epoch=False``) resumes at
+the next batch of that epoch instead of repeating the epoch from its start;
+the validation runs between epochs leave the training's random state
+untouched.
 """
 
 import functools
@@ -122,6 +128,23 @@ def _worker_seeds(loader) -> Optional[list]:
     return [n * rank + i + kwargs['seed'] for i in range(n)]
 
 
+def _own_generator(runner) -> None:
+    """Give the training DataLoader a generator of its own.
+
+    Each DataLoader iterator draws its base seed from the loader's
+    generator, by default the global torch RNG: once per epoch, or once per
+    run with ``persistent_workers``, or not at all for the epoch a resumed
+    run starts in the middle of. With a generator of its own, creating
+    iterators never moves the global RNG (drop path, Mixup), so those draws
+    are the same in a resumed and an uninterrupted run.
+    """
+    loader = runner.train_dataloader
+    if getattr(loader, 'generator', False) is None:
+        generator = torch.Generator()
+        generator.manual_seed(int(runner.seed or 0))
+        loader.generator = generator
+
+
 def _skip_once(sampler, count: int) -> None:
     """Make the sampler's next epoch start ``count`` indices late.
 
@@ -159,7 +182,6 @@ class SafeCheckpointHook(CheckpointHook):
         super().__init__(*args, **kwargs)
         self._resumed_state: Optional[Dict] = None
         self._state_before_val: Optional[Dict] = None
-        self._generator = None  # (loader, its generator) while replaced
 
     # -- crash-safe saving ----------------------------------------------
 
@@ -169,6 +191,7 @@ class SafeCheckpointHook(CheckpointHook):
             # Temp files of a save that was killed: never complete.
             for stale in glob.glob(osp.join(self.out_dir, '.*.pth.tmp')):
                 os.remove(stale)
+        _own_generator(runner)
         self._restore(runner)
 
     def _save_checkpoint_with_step(self, runner, step, meta) -> None:
@@ -229,11 +252,6 @@ class SafeCheckpointHook(CheckpointHook):
             ),
         )
 
-    def before_train_iter(self, runner, batch_idx, data_batch=None) -> None:
-        if self._generator is not None:  # the iterator exists by now
-            loader, generator = self._generator
-            loader.generator, self._generator = generator, None
-
     def before_val(self, runner) -> None:
         # Validation between epochs must not move the training's random
         # state: a resumed run does not repeat the validation before it.
@@ -284,11 +302,6 @@ class SafeCheckpointHook(CheckpointHook):
         done = runner.iter - runner.epoch * len(loader)
         if 0 < done < len(loader) and sampler is not None:
             _skip_once(sampler, done * loader.batch_size)
-            # The uninterrupted run drew its DataLoader iterator's base seed
-            # from the global torch RNG at the start of this epoch, before
-            # the checkpoint; the resumed iterator must not draw it again.
-            self._generator = (loader, loader.generator)
-            loader.generator = torch.Generator()
             print_log(
                 f'resumed in the middle of epoch {runner.epoch + 1}: its '
                 f'first {done} batches are skipped, not repeated',
