@@ -206,3 +206,14 @@ def test_bad_annotations_are_one_line(
     )
     assert result.returncode == 1 and 'Traceback' not in result.stderr
     assert expected in result.stderr.strip().splitlines()[-1]
+
+
+def test_missing_list_at_train_time_points_here(tmp_path):
+    from mmvssm.datasets import AnnotationError, VideoDataset
+
+    missing = str(tmp_path / 'kinetics400_train_list_videos.txt')
+    with pytest.raises(AnnotationError) as err:
+        VideoDataset(ann_file=missing, pipeline=[])
+    message = str(err.value)
+    assert '\n' not in message and missing in message
+    assert 'tools/data/prepare_annotations.py' in message
