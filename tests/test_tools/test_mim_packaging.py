@@ -5,6 +5,7 @@ import glob
 import importlib.util
 import os
 import os.path as osp
+import shutil
 import subprocess
 import zipfile
 
@@ -16,9 +17,20 @@ import yaml
 def installed(tmp_path_factory, repo_root, python):
     """mmvssm built as a wheel and installed into a folder of its own."""
     folder = tmp_path_factory.mktemp('mim')
+    # Build from a copy of the tracked files: the build writes mmvssm/.mim
+    # and build/, which must not appear in the working tree.
+    source = folder / 'source'
+    tracked = subprocess.run(
+        ['git', 'ls-files'], cwd=repo_root, check=True,
+        capture_output=True, text=True,
+    ).stdout.splitlines()  # fmt: skip
+    for rel in tracked:
+        if osp.isfile(osp.join(repo_root, rel)):
+            (source / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(osp.join(repo_root, rel), source / rel)
     subprocess.run(
         [python, '-m', 'pip', 'wheel', '--no-deps', '--no-build-isolation',
-         '-q', '-w', str(folder / 'wheel'), repo_root],
+         '-q', '-w', str(folder / 'wheel'), str(source)],
         check=True, capture_output=True, timeout=600,
     )  # fmt: skip
     (wheel,) = glob.glob(str(folder / 'wheel' / 'mmvssm-*.whl'))
@@ -66,6 +78,7 @@ def test_mim_search_lists_the_model_index(installed, python):
     )
     result = subprocess.run(
         [python, '-m', 'mim', 'search', 'mmvssm'],
+        cwd=osp.dirname(installed['site']),  # no checkout on sys.path[0]
         capture_output=True, text=True, timeout=300,
         env={**os.environ, 'PYTHONPATH': pythonpath},
     )  # fmt: skip
