@@ -1,6 +1,9 @@
 # Copyright (c) mmvssm contributors. All rights reserved.
+import os
 import os.path as osp
 import re
+import shutil
+import sys
 
 from setuptools import find_packages, setup
 
@@ -18,6 +21,42 @@ def parse_requirements(name: str) -> list:
         lines = (line.split('#', 1)[0].strip() for line in f)
         return [line for line in lines if line]
 
+
+MIM_FILES = ('configs', 'tools', 'demo', 'model-index.yml')
+
+
+def add_mim_extension() -> None:
+    """Put ``MIM_FILES`` under ``mmvssm/.mim``, where ``mim`` looks for them.
+
+    Copies for a wheel/sdist/install; symlinks for an editable install. The
+    folder is generated (ignored by git).
+    """
+    if 'develop' in sys.argv or 'editable_wheel' in sys.argv:
+        mode = 'symlink'
+    elif {'sdist', 'bdist_wheel', 'install', 'build'} & set(sys.argv):
+        mode = 'copy'
+    else:
+        return
+    mim_root = osp.join(HERE, 'mmvssm', '.mim')
+    os.makedirs(mim_root, exist_ok=True)
+    for name in MIM_FILES:
+        src = osp.join(HERE, name)
+        dst = osp.join(mim_root, name)
+        if osp.islink(dst) or osp.isfile(dst):
+            os.remove(dst)
+        elif osp.isdir(dst):
+            shutil.rmtree(dst)
+        if mode == 'symlink':
+            os.symlink(osp.relpath(src, mim_root), dst)
+        elif osp.isdir(src):
+            shutil.copytree(
+                src, dst, ignore=shutil.ignore_patterns('__pycache__', '*.pyc')
+            )
+        else:
+            shutil.copyfile(src, dst)
+
+
+add_mim_extension()
 
 with open(osp.join(HERE, 'README.md'), encoding='utf-8') as f:
     long_description = f.read()

@@ -28,8 +28,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('checkpoint', help='the checkpoint of the model')
     parser.add_argument(
         '--label-file',
-        help='class names, one a line, in label order (default: the '
-        "checkpoint's dataset meta)",
+        help='class names, one a line, in label order, or a shipped label '
+        'map: kinetics400, kinetics600, sthv2, ucf101, hmdb51, '
+        "synthetic_motion (default: the checkpoint's dataset meta)",
     )
     parser.add_argument(
         '--out-filename',
@@ -52,11 +53,13 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 
 def read_labels(path: str) -> List[str]:
-    with open(path, encoding='utf-8') as f:
-        labels = [line.strip() for line in f if line.strip()]
-    if not labels:
-        raise ValueError(f'label file {path!r} names no class')
-    return labels
+    """Class names from a file (one a line) or a shipped label map."""
+    from mmvssm.models.text import load_class_names
+
+    try:
+        return load_class_names(path)
+    except ValueError as err:
+        raise ValueError(f'label file {path!r} names no class') from err
 
 
 def predict(
@@ -79,8 +82,13 @@ def predict(
 
 def main(argv=None) -> int:
     args = parse_args(argv)
+    from mmvssm.models.text.text_branch import CLASS_NAME_FILES
+
+    shipped = {*CLASS_NAME_FILES, 'synthetic_motion'}
     for name in ('video', 'config', 'checkpoint', 'label_file'):
         path = getattr(args, name)
+        if name == 'label_file' and path in shipped:
+            continue
         if path is not None and not osp.isfile(path):
             sys.exit(
                 f'error: {name.replace("_", " ")} {path!r} does not exist'

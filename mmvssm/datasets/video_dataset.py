@@ -176,7 +176,9 @@ class VideoDataset(_MMActionVideoDataset):
         if not exists(self.ann_file):
             raise AnnotationError(
                 f'annotation file {self.ann_file!r} does not exist; check '
-                f'ann_file (and data_root) in the dataset config'
+                f'ann_file (and data_root) in the dataset config, or write '
+                f'the lists with tools/data/prepare_annotations.py (see '
+                f'tools/data/README.md)'
             )
         num_classes = self._known_num_classes()
         data_list = []

@@ -278,7 +278,10 @@ class _Workspace(threading.local):
 
     def take(self, name: str, shape: torch.Size, like: Tensor) -> Tensor:
         """An uninitialised tensor of ``shape`` (dtype/device of ``like``)."""
-        if like.device.type != 'cpu':
+        # Tracers (torch.jit.trace, torch.export, torch.compile) get fresh
+        # buffers: one reused across calls ties a traced graph to a value of
+        # an earlier call (torch.jit.trace fails on the second scan).
+        if like.device.type != 'cpu' or _tracing():
             return like.new_empty(shape)
         numel = math.prod(shape)
         buf = self.buffers.get(name)
@@ -286,6 +289,10 @@ class _Workspace(threading.local):
             self.buffers.pop(name, None)  # free before allocating anew
             buf = self.buffers[name] = like.new_empty(numel)
         return buf[:numel].view(shape)
+
+
+def _tracing() -> bool:
+    return torch.jit.is_tracing() or torch.compiler.is_compiling()
 
 
 _WORKSPACE = _Workspace()
@@ -474,6 +481,16 @@ class _ChunkedScan(torch.autograd.Function):
         )
 
 
+class _NoGradContext:
+    """Stands in for autograd's ``ctx`` when nothing needs a backward."""
+
+    def save_for_backward(self, *tensors: Tensor) -> None:
+        pass
+
+    def mark_non_differentiable(self, *tensors: Tensor) -> None:
+        pass
+
+
 def _as_groups(mat: Tensor, batch: int, length: int) -> Tensor:
     """B or C as (batch, groups, d_state, length)."""
     if mat.dim() == 2:  # time-invariant: one group per channel
@@ -507,7 +524,13 @@ def _scan_chunked(
         if b_g.shape[1] != c_g.shape[1]:  # different groupings: per channel
             b_g = b_g.repeat_interleave(dim // b_g.shape[1], dim=1)
             c_g = c_g.repeat_interleave(dim // c_g.shape[1], dim=1)
-        y, last = _ChunkedScan.apply(u, delta, A.float(), b_g, c_g, chunk_size)
+        args = (u, delta, A.float(), b_g, c_g, chunk_size)
+        if torch.jit.is_tracing() and not torch.is_grad_enabled():
+            # A saved TorchScript cannot hold a Python autograd.Function;
+            # without autograd its forward alone is the scan.
+            y, last = _ChunkedScan.forward(_NoGradContext(), *args)
+        else:
+            y, last = _ChunkedScan.apply(*args)
         out = _finish(y, u, D, z, dtype_in)
     return (out, last) if return_last_state else out
 

@@ -168,3 +168,24 @@ def test_demo_errors_are_one_line(assets, tmp_path, repo_root, python):
         assert result.returncode == 1
         assert 'Traceback' not in result.stderr
         assert result.stderr.strip().splitlines()[-1].startswith(expected)
+
+
+def test_demo_takes_a_shipped_label_map(assets, tmp_path, repo_root, python):
+    """``--label-file synthetic_motion`` names the classes; a checkpoint
+    without dataset meta still prints class names."""
+    import torch
+
+    bare = str(tmp_path / 'bare.pth')
+    state = torch.load(assets['checkpoint'], weights_only=True)['state_dict']
+    torch.save(dict(state_dict=state), bare)
+    args = [assets['video'], assets['config'], bare]
+    result = run_demo(repo_root, python, *args)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert re.findall(r'^(\d+): ', result.stdout, re.M)  # label indices
+    result = run_demo(
+        repo_root, python, *args, '--label-file', 'synthetic_motion'
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    ranked = re.findall(r'^(\w+): ([0-9.]+)$', result.stdout, re.M)
+    assert len(ranked) == 5
+    assert all(name in SYNTHETIC_MOTION_CLASSES for name, _ in ranked)

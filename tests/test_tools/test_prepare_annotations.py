@@ -206,3 +206,44 @@ def test_bad_annotations_are_one_line(
     )
     assert result.returncode == 1 and 'Traceback' not in result.stderr
     assert expected in result.stderr.strip().splitlines()[-1]
+
+
+def test_missing_list_at_train_time_points_here(tmp_path):
+    from mmvssm.datasets import AnnotationError, VideoDataset
+
+    missing = str(tmp_path / 'kinetics400_train_list_videos.txt')
+    with pytest.raises(AnnotationError) as err:
+        VideoDataset(ann_file=missing, pipeline=[])
+    message = str(err.value)
+    assert '\n' not in message and missing in message
+    assert 'tools/data/prepare_annotations.py' in message
+
+
+def test_coin_task_labels(tmp_path, repo_root, python):
+    ann, videos, out = tmp_path / 'ann', tmp_path / 'videos', tmp_path / 'out'
+    ann.mkdir()
+    database = {
+        'vidA': dict(recipe_type=3, subset='training', annotation=[]),
+        'vidB': dict(recipe_type=0, subset='testing', annotation=[]),
+        'vidC': dict(recipe_type=7, subset='training', annotation=[]),
+    }
+    (ann / 'COIN.json').write_text(json.dumps(dict(database=database)))
+    _video(videos / 'vidA.mp4')
+    _video(videos / 'sub' / 'vidB.mp4')  # vidC is missing
+    result = _run(
+        repo_root, python, 'coin', '--ann-dir', str(ann), '--video-dir',
+        str(videos), '--out-dir', str(out),
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert _list(out / 'coin_train_list_videos.txt') == [['vidA.mp4', '3']]
+    assert _list(out / 'coin_val_list_videos.txt') == [['sub/vidB.mp4', '0']]
+    missing = (out / 'coin_train_list_videos.missing.txt').read_text()
+    assert 'vidC' in missing
+    database['vidB']['subset'] = 'validation'
+    (ann / 'COIN.json').write_text(json.dumps(dict(database=database)))
+    result = _run(
+        repo_root, python, 'coin', '--ann-dir', str(ann), '--video-dir',
+        str(videos), '--out-dir', str(out),
+    )  # fmt: skip
+    assert result.returncode != 0 and 'Traceback' not in result.stderr
+    assert "'vidB'" in result.stderr.strip().splitlines()[-1]

@@ -20,6 +20,9 @@ Datasets and the official files they read from ``--ann-dir``:
   ``testlist0{1,2,3}.txt``.
 * ``hmdb51``: ``<class>_test_split{1,2,3}.txt`` (1 train, 2 test); labels in
   sorted class order.
+* ``coin``: ``COIN.json`` (``database``: youtube id -> ``recipe_type``,
+  ``subset`` ``training``/``testing``); long-video task classification,
+  label = ``recipe_type`` (the task id); videos ``<youtube id>.<ext>``.
 
 Videos are found by file name anywhere under ``--video-dir`` (one scan).
 Missing videos are left out of the lists and written to
@@ -49,7 +52,14 @@ def parse_args(argv=None) -> argparse.Namespace:
     )
     parser.add_argument(
         'dataset',
-        choices=['kinetics400', 'kinetics600', 'sthv2', 'ucf101', 'hmdb51'],
+        choices=[
+            'kinetics400',
+            'kinetics600',
+            'sthv2',
+            'ucf101',
+            'hmdb51',
+            'coin',
+        ],
     )
     parser.add_argument(
         '--ann-dir', required=True, help='folder of the official files'
@@ -207,12 +217,34 @@ def hmdb51(ann_dir: str, dataset: str) -> List[Tuple[str, Entries]]:
     return lists
 
 
+def coin(ann_dir: str, dataset: str) -> List[Tuple[str, Entries]]:
+    path = _need(osp.join(ann_dir, 'COIN.json'))
+    with open(path, encoding='utf-8') as f:
+        database = json.load(f).get('database')
+    if not isinstance(database, dict):
+        raise AnnotationError(f'{path}: no "database" object')
+    chosen = {'training': [], 'testing': []}
+    for video, item in database.items():
+        subset, label = item.get('subset'), item.get('recipe_type')
+        if subset not in chosen or not isinstance(label, int) or label < 0:
+            raise AnnotationError(
+                f'{path}: video {video!r} needs subset training|testing and '
+                f'an integer recipe_type, got {subset!r} and {label!r}'
+            )
+        chosen[subset].append((video, label))
+    return [
+        ('coin_train_list_videos.txt', chosen['training']),
+        ('coin_val_list_videos.txt', chosen['testing']),
+    ]
+
+
 PARSERS = dict(
     kinetics400=kinetics,
     kinetics600=kinetics,
     sthv2=sthv2,
     ucf101=ucf101,
     hmdb51=hmdb51,
+    coin=coin,
 )
 
 
