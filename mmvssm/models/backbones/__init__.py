@@ -8,3 +8,6 @@ from .clip import CLIPVisionTransformer  # noqa: E402
 from .viclip import ViCLIPVisionTransformer  # noqa: E402
 
 __all__ += ['CLIPVisionTransformer', 'ViCLIPVisionTransformer']
+from .moma import MoMa  # noqa: E402
+
+__all__ += ['MoMa']

@@ -23,3 +23,6 @@ __all__ += [
     'clip_attention_step',
     'clip_mlp_step',
 ]
+from .seqmod import SeqMod, seqmod  # noqa: E402
+
+__all__ += ['SeqMod', 'seqmod']
