@@ -149,7 +149,8 @@ def test_trainable_parameters_match_the_paper(arch, paper):
     trainable = model.trainable_parameters
     seqmod_params = sum(p.numel() for p in model.seqmods.parameters())
     print(
-        f'MoMa {arch}: {trainable / 1e6:.2f}M trainable (paper {paper / 1e6:.0f}M)'
+        f'MoMa {arch}: {trainable / 1e6:.2f}M trainable '
+        f'(paper {paper / 1e6:.0f}M)'
     )
     assert trainable == seqmod_params
     assert abs(trainable - paper) <= 0.1 * paper
