@@ -169,7 +169,8 @@ class VideoDataset(_MMActionVideoDataset):
         if not exists(self.ann_file):
             raise AnnotationError(
                 f'annotation file {self.ann_file!r} does not exist; check '
-                f'ann_file (and data_root) in the dataset config'
+                f'ann_file (and data_root) in the dataset config, or prepare '
+                f'the data as tools/data/README.md describes'
             )
         num_classes = self._known_num_classes()
         data_list = []

@@ -196,3 +196,45 @@ def test_bad_options_are_refused():
         MoMa(_foundation(), cls_token='global')
     with pytest.raises(ValueError, match='extra_orders'):
         MoMa(_foundation(), extra_orders=('diagonal',))
+
+
+def test_recognizer_adds_the_distillation_loss():
+    from mmaction.structures import ActionDataSample
+
+    from mmvssm.registry import MODELS
+
+    torch.manual_seed(0)
+    tiny_text = dict(width=64, depth=2, num_heads=2, embed_dims=32)
+    head = dict(
+        type='TextSimilarityHead',
+        in_channels=32,
+        text_branch=dict(
+            type='PromptTextBranch',
+            class_names='synthetic_motion',
+            templates='actionclip',
+            text_encoder=dict(type='CLIPTextTransformer', arch=tiny_text),
+        ),
+    )
+    model = MODELS.build(
+        dict(
+            type='MoMaRecognizer',
+            trainable=('backbone.seqmods',),
+            distill_loss=dict(type='CosineDistillLoss', loss_weight=0.5),
+            backbone=dict(type='MoMa', foundation=_foundation(img_size=64)),
+            cls_head=head,
+        )
+    )
+    inputs = torch.randn(2, 1, 3, 4, 64, 64)
+    samples = [ActionDataSample().set_gt_label(i) for i in (0, 5)]
+    losses = model.loss(inputs, samples)
+    assert set(losses) >= {'loss_cls', 'loss_distill'}
+    clips = inputs.flatten(0, 1)
+    student = model.backbone(clips)
+    teacher = model.backbone.teacher_embedding(clips)
+    cos = torch.nn.functional.cosine_similarity(student, teacher, dim=-1)
+    torch.testing.assert_close(
+        losses['loss_distill'], 0.5 * (2 - 2 * cos).mean()
+    )
+    (losses['loss_cls'] + losses['loss_distill']).backward()
+    grads = [n for n, p in model.named_parameters() if p.grad is not None]
+    assert grads and all(n.startswith('backbone.seqmods.') for n in grads)
