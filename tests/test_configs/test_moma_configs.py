@@ -189,3 +189,21 @@ def test_synthetic_config_trains_through_tools_train(
     # and they trained away from their zero start.
     assert state and all(k.startswith('backbone.seqmods.') for k in state)
     assert state['backbone.seqmods.0.ssm.out_proj.weight'].abs().max() > 0
+
+
+def test_get_flops_b16_16x224_near_the_paper(capsys):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        'moma_get_flops',
+        osp.join(REPO, 'tools', 'analysis_tools', 'get_flops.py'),
+    )
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    assert tool.main([USER_CONFIG]) == 0
+    out = capsys.readouterr().out
+    gflops = float(re.search(r'all ops \(SSM counted\): ([\d.]+)', out)[1])
+    scan = float(re.search(r'selective scan: ([\d.]+)', out)[1])
+    # paper: 902 GFLOPs over 3 views = 300.7 per view.
+    assert abs(gflops - 300.7) <= 0.15 * 300.7 and scan > 0
+    assert '3 clips x 1 crops' in out and 'trainable (SeqMods) 12.03 M' in out

@@ -251,7 +251,8 @@ class MoMa(BaseModule):
             patches.reshape(b, grid[0], grid[1], c), window
         )
         num_windows = pad.shape[0]
-        mask = pad.repeat(b, 1) if bool(pad.any()) else None
+        padded_grid = grid[0] % window[0] or grid[1] % window[1]
+        mask = pad.repeat(b, 1) if padded_grid else None
         if has_cls:
             cls = normed[:, :1].repeat_interleave(num_windows, dim=0)
             wins = torch.cat([cls, wins], dim=1)
