@@ -52,6 +52,11 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('--probe-epochs', type=int, default=100)
     parser.add_argument('--moma-epochs', type=int, default=8)
     parser.add_argument('--window-size', type=int, default=2)
+    parser.add_argument(
+        '--image-model',
+        default=None,
+        help='reuse an image model saved by an earlier run (step 1 skipped)',
+    )
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument('--threads', type=int, default=None)
     return parser.parse_args(argv)
@@ -228,7 +233,7 @@ def frame_features(vit: nn.Module, video: torch.Tensor) -> torch.Tensor:
         feats = torch.cat(
             [vit(video[i]) for i in batches(len(video), 32, False)]
         )  # (N, 16, width)
-    return feats.transpose(1, 2)[:, None].expand(-1, 3, -1, -1)
+    return feats[:, None].expand(-1, 3, -1, -1)
 
 
 class _Features(nn.Module):
@@ -258,10 +263,14 @@ def main(argv=None) -> int:
         f'{RESOLUTION}x{RESOLUTION}, clips of {CLIP_LEN} frames'
     )
 
-    vit = pretrain_image_model(train, val, args.pretrain_epochs, gen)
-    weights = osp.join(args.work_dir, 'image_model_openai_format.pt')
-    save_openai_format(vit, weights)
-    print(f'[1] saved the image model to {weights}')
+    if args.image_model:
+        weights = args.image_model
+        print(f'[1] reusing the image model {weights}')
+    else:
+        vit = pretrain_image_model(train, val, args.pretrain_epochs, gen)
+        weights = osp.join(args.work_dir, 'image_model_openai_format.pt')
+        save_openai_format(vit, weights)
+        print(f'[1] saved the image model to {weights}')
 
     from mmvssm.models.backbones import CLIPVisionTransformer, MoMa
 
@@ -282,7 +291,10 @@ def main(argv=None) -> int:
     acc_a = train_classifier(
         _Features(), probe, *feats, args.probe_epochs, 3e-3, gen
     )
-    print(f'[2a] frame average + linear head: test top-1 {100 * acc_a:.1f}%')
+    print(
+        f'[2a] frame average + linear head: test top-1 {100 * acc_a:.1f}%',
+        flush=True,
+    )
 
     # (b) MoMa on the same frozen image model.
     moma = MoMa(
