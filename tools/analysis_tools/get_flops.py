@@ -205,6 +205,94 @@ def count_generic(cfg: Config, shape: Tuple[int, ...]) -> None:
     )
 
 
+def _drop_init_cfgs(cfg) -> None:
+    if isinstance(cfg, dict):
+        cfg.pop('init_cfg', None)
+        for value in cfg.values():
+            _drop_init_cfgs(value)
+
+
+def _moma_frames(cfg: Config) -> Optional[int]:
+    """Frames per clip of the test pipeline."""
+    try:
+        pipeline = cfg.test_dataloader.dataset.pipeline
+    except AttributeError:
+        return None
+    for step in pipeline:
+        if step['type'] in ('UniformSample', 'SampleFrames'):
+            return step.get('clip_len')
+    return None
+
+
+def count_moma(cfg: Config, shape: Tuple[int, ...]) -> None:
+    """Print params and GFLOPs per view of a MoMa backbone (meta device).
+
+    Counted from shapes, as for VideoMamba: linear layers and convs by
+    hooks, LayerNorms at 5 FLOPs per element, each frozen attention (in
+    every window) as ``4 L C^2 + 2 L^2 C``, each SeqMod's bidirectional
+    Mamba with its scan. The text head (class embeddings computed once) is
+    not counted.
+    """
+    from mmvssm.models.backbones import MoMa
+
+    backbone_cfg = cfg.model.backbone.to_dict()
+    _drop_init_cfgs(backbone_cfg)
+    with torch.device('meta'):
+        backbone = MODELS.build(backbone_cfg)
+    assert isinstance(backbone, MoMa)
+    counter = FlopCounter()
+
+    def attention_forward(attn: nn.MultiheadAttention):
+        def forward(query, *args, **kwargs):
+            batch, length, width = query.shape
+            counter.add(
+                'attention',
+                batch * (4 * length * width**2 + 2 * length**2 * width),
+                paper=True,
+            )
+            return query.new_zeros(batch, length, width), None
+
+        return forward
+
+    def norm_hook(module, inputs, output) -> None:
+        counter.add('norm', _NORM_FLOPS * inputs[0].numel(), paper=True)
+
+    handles = []
+    for module in backbone.modules():
+        if isinstance(module, BiMamba):
+            module.forward = counter.mixer_forward(module)
+        elif isinstance(module, nn.MultiheadAttention):
+            module.forward = attention_forward(module)
+        elif isinstance(module, nn.LayerNorm):
+            handles.append(module.register_forward_hook(norm_hook))
+        elif isinstance(module, (nn.Linear, nn.modules.conv._ConvNd)):
+            handles.append(module.register_forward_hook(counter.hook))
+    with torch.no_grad():
+        backbone(torch.empty(shape, device='meta'))
+    for handle in handles:
+        handle.remove()
+    total = sum(counter.flops.values())
+    params = sum(p.numel() for p in backbone.parameters())
+    trainable = backbone.trainable_parameters
+    t, h, w = shape[2:]
+    print(f'model: {cfg.model.type} + MoMa backbone')
+    print(f'input per view: 3 x {t} x {h} x {w}')
+    print(
+        f'params: {params / 1e6:.2f} M, trainable (SeqMods) '
+        f'{trainable / 1e6:.2f} M'
+    )
+    print(f'GFLOPs per view, all ops (SSM counted): {total / 1e9:.2f}')
+    for kind, flops in sorted(counter.flops.items()):
+        print(f'  {kind}: {flops / 1e9:.2f}')
+    views = views_per_video(cfg)
+    if views is not None:
+        clips, crops = views
+        print(
+            f'test views per video: {clips} clips x {crops} crops '
+            f'(paper style total: {total * clips * crops / 1e9:.0f})'
+        )
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
     cfg = Config.fromfile(args.config)
@@ -212,6 +300,11 @@ def main(argv=None) -> int:
         cfg.merge_from_dict(args.cfg_options)
     init_default_scope(cfg.get('default_scope', 'mmvssm'))
     backbone_cfg = cfg.model.backbone
+    if args.shape is None and backbone_cfg.get('type') == 'MoMa':
+        frames = _moma_frames(cfg)
+        size = backbone_cfg.foundation.get('img_size', 224)
+        if frames is not None:
+            args.shape = [frames, size, size]
     if args.shape is None:
         frames = backbone_cfg.get('num_frames')
         size = backbone_cfg.get('img_size')
@@ -229,7 +322,11 @@ def main(argv=None) -> int:
     else:
         sys.exit(f'error: --shape takes T H W or 1 3 T H W, got {args.shape}')
     backbone_cls = MODELS.get(backbone_cfg['type'])
-    if isinstance(backbone_cls, type) and issubclass(backbone_cls, VideoMamba):
+    if backbone_cfg['type'] == 'MoMa':
+        count_moma(cfg, shape)
+    elif isinstance(backbone_cls, type) and issubclass(
+        backbone_cls, VideoMamba
+    ):
         count_videomamba(cfg, shape)
     else:
         count_generic(cfg, shape)

@@ -14,3 +14,7 @@ from .msta import (  # noqa: E402
 )
 
 __all__ += ['MSTACLIPVisionTransformer', 'MSTAViCLIPVisionTransformer']
+
+from .moma import MoMa  # noqa: E402
+
+__all__ += ['MoMa']

@@ -36,3 +36,7 @@ __all__ += [
     'MSTAEncoderMixin',
     'scale_with_gradient_trick',
 ]
+
+from .seqmod import SeqMod, seqmod  # noqa: E402
+
+__all__ += ['SeqMod', 'seqmod']

@@ -10,3 +10,7 @@ __all__ += ['VideoTextRecognizer']
 from .msta_recognizer import MSTARecognizer  # noqa: E402
 
 __all__ += ['MSTARecognizer']
+
+from .moma_recognizer import MoMaRecognizer  # noqa: E402
+
+__all__ += ['MoMaRecognizer']

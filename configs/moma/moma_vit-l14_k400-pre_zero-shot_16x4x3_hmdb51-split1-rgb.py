@@ -1,0 +1,13 @@
+# Copyright (c) mmvssm contributors. All rights reserved.
+# MoMa ViT-L/14 trained on Kinetics-400, zero-shot on HMDB51 (split 1 test
+# list, 51 classes): the UCF101 row on HMDB51's files and class names.
+# paper: top-1 59.1 (DiST 57.5).
+_base_ = ['./moma_vit-l14_k400-pre_zero-shot_16x4x3_ucf101-split1-rgb.py']
+
+model = dict(cls_head=dict(text_branch=dict(class_names='hmdb51')))
+test_dataloader = dict(
+    dataset=dict(
+        ann_file='data/hmdb51/hmdb51_val_split_1_videos.txt',
+        data_prefix=dict(video='data/hmdb51/videos'),
+    )
+)
