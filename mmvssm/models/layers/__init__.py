@@ -23,3 +23,6 @@ __all__ += [
     'clip_attention_step',
     'clip_mlp_step',
 ]
+from .masking import MASK_TYPES, generate_mask, mask_ratio_of  # noqa: E402
+
+__all__ += ['MASK_TYPES', 'generate_mask', 'mask_ratio_of']

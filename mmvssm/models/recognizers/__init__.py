@@ -7,3 +7,6 @@ __all__ = ['DistillRecognizer3D']
 from .video_text_recognizer import VideoTextRecognizer  # noqa: E402
 
 __all__ += ['VideoTextRecognizer']
+from .umt_pretrainer import UMTPretrainer  # noqa: E402
+
+__all__ += ['UMTPretrainer']
