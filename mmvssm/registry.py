@@ -91,7 +91,7 @@ OPTIM_WRAPPER_CONSTRUCTORS = _child(
 )
 PARAM_SCHEDULERS = _child(mmaction_registry.PARAM_SCHEDULERS, 'mmvssm.engine')
 
-METRICS = _child(mmaction_registry.METRICS)
+METRICS = _child(mmaction_registry.METRICS, 'mmvssm.evaluation')
 EVALUATOR = _child(mmaction_registry.EVALUATOR)
 
 VISUALIZERS = _child(mmaction_registry.VISUALIZERS)

@@ -10,6 +10,11 @@ from .motion_render import (
     reversal_partner,
     sample_motion_clip,
 )
+from .retrieval import (
+    SYNTHETIC_CAPTIONS,
+    SyntheticCaptionDataset,
+    VideoCaptionDataset,
+)
 from .synthetic_motion import (
     SyntheticMotionDataset,
     render_synthetic_motion,
@@ -42,4 +47,9 @@ __all__ = [
     'sample_motion_clip',
     'synthetic_motion_clips',
     'write_broken_video',
+]
+__all__ += [
+    'SYNTHETIC_CAPTIONS',
+    'SyntheticCaptionDataset',
+    'VideoCaptionDataset',
 ]

@@ -10,3 +10,6 @@ __all__ += ['VideoTextRecognizer']
 from .umt_pretrainer import UMTPretrainer  # noqa: E402
 
 __all__ += ['UMTPretrainer']
+from .video_text_retriever import VideoTextRetriever  # noqa: E402
+
+__all__ += ['VideoTextRetriever']
