@@ -3,6 +3,13 @@
 
 from . import transforms
 from .faults import BROKEN_KINDS, make_faulty_video_set, write_broken_video
+from .long_video import (
+    BREAKFAST_CLASSES,
+    LVU_TASKS,
+    BreakfastDataset,
+    COINDataset,
+    LVUDataset,
+)
 from .motion_render import (
     SYNTHETIC_MOTION_CLASSES,
     MotionClipSpec,
@@ -52,4 +59,11 @@ __all__ += [
     'SYNTHETIC_CAPTIONS',
     'SyntheticCaptionDataset',
     'VideoCaptionDataset',
+]
+__all__ += [
+    'BREAKFAST_CLASSES',
+    'LVU_TASKS',
+    'BreakfastDataset',
+    'COINDataset',
+    'LVUDataset',
 ]
