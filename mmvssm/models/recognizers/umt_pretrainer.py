@@ -169,14 +169,14 @@ class UMTPretrainer(BaseModel):
 
     # ---- student ---------------------------------------------------------
     def make_mask(
-        self, n: int, frames: int, attention: Optional[Tensor]
+        self, n: int, frames: int, attention: Optional[Tensor], grid=None
     ) -> Tensor:
         """The ``(N, T', h*w)`` mask (True = hidden) of this model's type."""
         return generate_mask(
             self.mask_type,
             n,
             frames,
-            self.backbone.grid_size,
+            grid or self.backbone.grid_size,
             self.mask_ratio,
             attention=attention,
             device=attention.device if attention is not None else None,
@@ -205,7 +205,9 @@ class UMTPretrainer(BaseModel):
         tokens = self.backbone.embed(inputs)
         n, _, dims = tokens.shape
         frames = inputs.shape[2] // self.backbone.tubelet_size
-        mask = self.make_mask(n, frames, out['attention'])
+        patch = self.backbone.patch_size
+        grid = (inputs.shape[3] // patch, inputs.shape[4] // patch)
+        mask = self.make_mask(n, frames, out['attention'], grid)
         index = self.visible_index(mask)
         visible = tokens.gather(1, index[..., None].expand(-1, -1, dims))
         layers = list(range(-self.num_align_layers, 0))
