@@ -3,6 +3,13 @@
 
 from . import transforms
 from .faults import BROKEN_KINDS, make_faulty_video_set, write_broken_video
+from .long_video import (
+    BREAKFAST_CLASSES,
+    LVU_TASKS,
+    BreakfastDataset,
+    COINDataset,
+    LVUDataset,
+)
 from .motion_render import (
     SYNTHETIC_MOTION_CLASSES,
     MotionClipSpec,
@@ -11,6 +18,12 @@ from .motion_render import (
     sample_motion_clip,
 )
 from .seeded_sampler import DefaultSampler, SeededIndex, sample_seed, seeded_by
+
+from .retrieval import (
+    SYNTHETIC_CAPTIONS,
+    SyntheticCaptionDataset,
+    VideoCaptionDataset,
+)
 from .synthetic_motion import (
     SyntheticMotionDataset,
     render_synthetic_motion,
@@ -67,3 +80,16 @@ from .base_novel import BaseNovelDataset  # noqa: E402
 from .samplers import FewShotSampler, few_shot_indices  # noqa: E402
 
 __all__ += ['BaseNovelDataset', 'FewShotSampler', 'few_shot_indices']
+
+__all__ += [
+    'SYNTHETIC_CAPTIONS',
+    'SyntheticCaptionDataset',
+    'VideoCaptionDataset',
+]
+__all__ += [
+    'BREAKFAST_CLASSES',
+    'LVU_TASKS',
+    'BreakfastDataset',
+    'COINDataset',
+    'LVUDataset',
+]

@@ -4,3 +4,9 @@
 from .metrics import BaseNovelMetric, harmonic_mean
 
 __all__ = ['BaseNovelMetric', 'harmonic_mean']
+
+"""Metrics mmaction2 lacks."""
+
+from .retrieval_metric import RetrievalMetric, retrieval_metrics
+
+__all__ = ['RetrievalMetric', 'retrieval_metrics']

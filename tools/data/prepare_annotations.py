@@ -20,9 +20,22 @@ Datasets and the official files they read from ``--ann-dir``:
   ``testlist0{1,2,3}.txt``.
 * ``hmdb51``: ``<class>_test_split{1,2,3}.txt`` (1 train, 2 test); labels in
   sorted class order.
+<<<<<<< HEAD
 * ``coin``: ``COIN.json`` (``database``: youtube id -> ``recipe_type``,
   ``subset`` ``training``/``testing``); long-video task classification,
   label = ``recipe_type`` (the task id); videos ``<youtube id>.<ext>``.
+=======
+* ``breakfast``: no annotation file: the videos themselves
+  (``P03_cam01_P03_cereals.avi``; give the video folder as ``--ann-dir``
+  too); the activity is the last ``_`` field, labels in the order of
+  ``mmvssm.datasets.BREAKFAST_CLASSES``; split s1 (test persons P03-P15,
+  train P16-P54).
+* ``coin``: ``COIN.json`` (``database.<youtube id>.{recipe_type, subset}``);
+  label = ``recipe_type``.
+* ``lvu``: ``<task>/{train,val,test}.csv`` for the classification tasks
+  (a header line, then space-separated rows whose first field is the label
+  and second the YouTube id = video file stem).
+>>>>>>> issue15-videomamba
 
 Videos are found by file name anywhere under ``--video-dir`` (one scan).
 Missing videos are left out of the lists and written to
@@ -58,7 +71,13 @@ def parse_args(argv=None) -> argparse.Namespace:
             'sthv2',
             'ucf101',
             'hmdb51',
+<<<<<<< HEAD
             'coin',
+=======
+            'breakfast',
+            'coin',
+            'lvu',
+>>>>>>> issue15-videomamba
         ],
     )
     parser.add_argument(
@@ -217,6 +236,7 @@ def hmdb51(ann_dir: str, dataset: str) -> List[Tuple[str, Entries]]:
     return lists
 
 
+<<<<<<< HEAD
 def coin(ann_dir: str, dataset: str) -> List[Tuple[str, Entries]]:
     path = _need(osp.join(ann_dir, 'COIN.json'))
     with open(path, encoding='utf-8') as f:
@@ -238,13 +258,116 @@ def coin(ann_dir: str, dataset: str) -> List[Tuple[str, Entries]]:
     ]
 
 
+=======
+def breakfast(ann_dir: str, dataset: str) -> List[Tuple[str, Entries]]:
+    from mmvssm.datasets.long_video import BREAKFAST_CLASSES
+
+    index = {name: i for i, name in enumerate(BREAKFAST_CLASSES)}
+    split = dict(train=[], test=[])
+    for root, _, files in os.walk(ann_dir):
+        for name in sorted(files):
+            stem, ext = osp.splitext(name)
+            if ext.lower() not in VIDEO_EXTENSIONS:
+                continue
+            fields = stem.split('_')
+            activity, person = fields[-1], fields[0]
+            if activity not in index or not person[1:].isdigit():
+                raise AnnotationError(
+                    f'{osp.join(root, name)}: not a Breakfast video name '
+                    '(expected P<person>_<camera>_..._<activity>, activity '
+                    f'one of {list(BREAKFAST_CLASSES)})'
+                )
+            part = 'test' if 3 <= int(person[1:]) <= 15 else 'train'
+            split[part].append((stem, index[activity]))
+    if not split['train'] and not split['test']:
+        raise AnnotationError(f'{ann_dir}: no Breakfast videos found')
+    return [
+        ('breakfast_train_split_1_videos.txt', split['train']),
+        ('breakfast_test_split_1_videos.txt', split['test']),
+    ]
+
+
+def coin(ann_dir: str, dataset: str) -> List[Tuple[str, Entries]]:
+    path = _need(osp.join(ann_dir, 'COIN.json'))
+    with open(path, encoding='utf-8') as f:
+        data = json.load(f)
+    if not isinstance(data, dict) or not isinstance(
+        data.get('database'), dict
+    ):
+        raise AnnotationError(f'{path}: expected {{"database": {{...}}}}')
+    split = dict(training=[], testing=[])
+    for vid, info in data['database'].items():
+        try:
+            label, subset = int(info['recipe_type']), info['subset']
+        except (KeyError, TypeError, ValueError):
+            raise AnnotationError(
+                f'{path}: video {vid!r} lacks an integer recipe_type or a '
+                'subset'
+            ) from None
+        if subset in split and 0 <= label < 180:
+            split[subset].append((vid, label))
+        else:
+            raise AnnotationError(
+                f'{path}: video {vid!r} has subset {subset!r} / recipe_type '
+                f'{label} (expected training|testing and 0..179)'
+            )
+    return [
+        ('coin_train_list_videos.txt', split['training']),
+        ('coin_test_list_videos.txt', split['testing']),
+    ]
+
+
+def lvu(ann_dir: str, dataset: str) -> List[Tuple[str, Entries]]:
+    from mmvssm.datasets.long_video import LVU_TASKS
+
+    lists = []
+    for task, num_classes in LVU_TASKS.items():
+        folder = osp.join(ann_dir, task)
+        if not osp.isdir(folder):
+            continue
+        for split in ('train', 'val', 'test'):
+            path = osp.join(folder, f'{split}.csv')
+            entries = []
+            for number, line in _lines(path):
+                if number == 1:
+                    continue  # header
+                fields = line.split()
+                try:
+                    label = int(fields[0])
+                    vid = fields[1]
+                except (IndexError, ValueError):
+                    raise AnnotationError(
+                        f'{path}:{number}: expected "<label> <youtube id> '
+                        f'...", got {line!r}'
+                    ) from None
+                if not 0 <= label < num_classes:
+                    raise AnnotationError(
+                        f'{path}:{number}: label {label} outside '
+                        f'[0, {num_classes}) for the {task} task'
+                    )
+                entries.append((vid, label))
+            lists.append((f'lvu_{task}_{split}_list_videos.txt', entries))
+    if not lists:
+        raise AnnotationError(
+            f'{ann_dir}: no LVU task folder ({sorted(LVU_TASKS)})'
+        )
+    return lists
+
+
+>>>>>>> issue15-videomamba
 PARSERS = dict(
     kinetics400=kinetics,
     kinetics600=kinetics,
     sthv2=sthv2,
     ucf101=ucf101,
     hmdb51=hmdb51,
+<<<<<<< HEAD
     coin=coin,
+=======
+    breakfast=breakfast,
+    coin=coin,
+    lvu=lvu,
+>>>>>>> issue15-videomamba
 )
 
 

@@ -384,14 +384,16 @@ class VideoMamba(BaseModule):
         )
         return pos, temporal
 
-    def forward_features(self, x: Tensor) -> Tensor:
-        """All final-normalized tokens.
+    def embed(self, x: Tensor) -> Tensor:
+        """Token embeddings with position tables, before the blocks.
 
         Args:
             x (Tensor): Clips ``(N, C_in, T, H, W)``.
 
         Returns:
             Tensor: ``(N, 1 + T'*h*w, C)``, cls token first, frame-major.
+            A subset of these tokens (order kept) may go through
+            :meth:`forward_tokens`, as masked pre-training does.
         """
         if x.dim() != 5:
             raise ValueError(
@@ -407,8 +409,26 @@ class VideoMamba(BaseModule):
         x = x + temporal.unsqueeze(2)  # temporal table: patch tokens only
         x = x.flatten(1, 2)
         cls_token = (self.cls_token + pos[:, :1]).expand(n, -1, -1)
-        x = self.pos_drop(torch.cat([cls_token, x], dim=1))
+        return self.pos_drop(torch.cat([cls_token, x], dim=1))
 
+    def forward_tokens(
+        self, x: Tensor, return_layers: Sequence[int] = ()
+    ) -> Union[Tensor, Tuple[Tensor, List[Tensor]]]:
+        """Run the blocks and ``norm_f`` on embedded tokens.
+
+        Args:
+            x (Tensor): ``(N, L, C)`` tokens from :meth:`embed` (all, or a
+                subset in their original order).
+            return_layers (Sequence[int]): Block indices (negative counts
+                from the end) whose output stream (residual + mixer output,
+                not normalized) is returned too. Defaults to ().
+
+        Returns:
+            Tensor | tuple[Tensor, list[Tensor]]: The final-normalized
+            tokens ``(N, L, C)``; with ``return_layers`` also the requested
+            block outputs, in the order asked.
+        """
+        wanted = {i % self.num_layers: None for i in return_layers}
         hidden, residual = x, None
         for i, layer in enumerate(self.layers):
             if (
@@ -421,10 +441,25 @@ class VideoMamba(BaseModule):
                 )
             else:
                 hidden, residual = layer(hidden, residual)
+            if i in wanted:
+                wanted[i] = residual + hidden
         if self.drop_path_f is not None:
             hidden = self.drop_path_f(hidden)
         out, _ = add_rms_norm(hidden, residual, self.norm_f)
-        return out
+        if not return_layers:
+            return out
+        return out, [wanted[i % self.num_layers] for i in return_layers]
+
+    def forward_features(self, x: Tensor) -> Tensor:
+        """All final-normalized tokens: :meth:`embed`, then the blocks.
+
+        Args:
+            x (Tensor): Clips ``(N, C_in, T, H, W)``.
+
+        Returns:
+            Tensor: ``(N, 1 + T'*h*w, C)``, cls token first, frame-major.
+        """
+        return self.forward_tokens(self.embed(x))
 
     def select_output(
         self, tokens: Tensor, input_shape: Sequence[int]

@@ -40,3 +40,7 @@ __all__ += [
 from .seqmod import SeqMod, seqmod  # noqa: E402
 
 __all__ += ['SeqMod', 'seqmod']
+
+from .masking import MASK_TYPES, generate_mask, mask_ratio_of  # noqa: E402
+
+__all__ += ['MASK_TYPES', 'generate_mask', 'mask_ratio_of']

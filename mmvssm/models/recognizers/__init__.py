@@ -14,3 +14,10 @@ __all__ += ['MSTARecognizer']
 from .moma_recognizer import MoMaRecognizer  # noqa: E402
 
 __all__ += ['MoMaRecognizer']
+
+from .umt_pretrainer import UMTPretrainer  # noqa: E402
+
+__all__ += ['UMTPretrainer']
+from .video_text_retriever import VideoTextRetriever  # noqa: E402
+
+__all__ += ['VideoTextRetriever']

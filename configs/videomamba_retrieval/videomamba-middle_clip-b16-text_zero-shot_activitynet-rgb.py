@@ -1,0 +1,12 @@
+# Copyright (c) mmvssm contributors. All rights reserved.
+# Zero-shot retrieval on ActivityNet Captions (paragraph-to-video, val1): the MSR-VTT zero-shot row with
+# this dataset's test annotations.
+# paper (25M pairs, T2V R@1/5/10): 41.0/67.5/77.8
+_base_ = ['./videomamba-middle_clip-b16-text_zero-shot_msrvtt-rgb.py']
+
+test_dataloader = dict(
+    dataset=dict(
+        ann_file='data/activitynet/annotations/anet_val1.json',
+        data_prefix=dict(video='data/activitynet/videos'),
+    )
+)
