@@ -17,13 +17,12 @@ from .motion_render import (
     reversal_partner,
     sample_motion_clip,
 )
-from .seeded_sampler import DefaultSampler, SeededIndex, sample_seed, seeded_by
-
 from .retrieval import (
     SYNTHETIC_CAPTIONS,
     SyntheticCaptionDataset,
     VideoCaptionDataset,
 )
+from .seeded_sampler import DefaultSampler, SeededIndex, sample_seed, seeded_by
 from .synthetic_motion import (
     SyntheticMotionDataset,
     render_synthetic_motion,

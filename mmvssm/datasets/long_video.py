@@ -9,7 +9,6 @@ clips are sampled by the pipeline (``UniformSample(clip_len=32 or 64)``
 over videos of thousands of frames).
 """
 
-
 from mmvssm.registry import DATASETS
 
 from .video_dataset import VideoDataset

@@ -176,14 +176,9 @@ class VideoDataset(_MMActionVideoDataset):
         if not exists(self.ann_file):
             raise AnnotationError(
                 f'annotation file {self.ann_file!r} does not exist; check '
-<<<<<<< HEAD
                 f'ann_file (and data_root) in the dataset config, or write '
                 f'the lists with tools/data/prepare_annotations.py (see '
                 f'tools/data/README.md)'
-=======
-                f'ann_file (and data_root) in the dataset config, or prepare '
-                f'the data as tools/data/README.md describes'
->>>>>>> issue9-moma
             )
         num_classes = self._known_num_classes()
         data_list = []

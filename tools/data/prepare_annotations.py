@@ -20,11 +20,6 @@ Datasets and the official files they read from ``--ann-dir``:
   ``testlist0{1,2,3}.txt``.
 * ``hmdb51``: ``<class>_test_split{1,2,3}.txt`` (1 train, 2 test); labels in
   sorted class order.
-<<<<<<< HEAD
-* ``coin``: ``COIN.json`` (``database``: youtube id -> ``recipe_type``,
-  ``subset`` ``training``/``testing``); long-video task classification,
-  label = ``recipe_type`` (the task id); videos ``<youtube id>.<ext>``.
-=======
 * ``breakfast``: no annotation file: the videos themselves
   (``P03_cam01_P03_cereals.avi``; give the video folder as ``--ann-dir``
   too); the activity is the last ``_`` field, labels in the order of
@@ -35,7 +30,6 @@ Datasets and the official files they read from ``--ann-dir``:
 * ``lvu``: ``<task>/{train,val,test}.csv`` for the classification tasks
   (a header line, then space-separated rows whose first field is the label
   and second the YouTube id = video file stem).
->>>>>>> issue15-videomamba
 
 Videos are found by file name anywhere under ``--video-dir`` (one scan).
 Missing videos are left out of the lists and written to
@@ -71,13 +65,9 @@ def parse_args(argv=None) -> argparse.Namespace:
             'sthv2',
             'ucf101',
             'hmdb51',
-<<<<<<< HEAD
-            'coin',
-=======
             'breakfast',
             'coin',
             'lvu',
->>>>>>> issue15-videomamba
         ],
     )
     parser.add_argument(
@@ -236,29 +226,6 @@ def hmdb51(ann_dir: str, dataset: str) -> List[Tuple[str, Entries]]:
     return lists
 
 
-<<<<<<< HEAD
-def coin(ann_dir: str, dataset: str) -> List[Tuple[str, Entries]]:
-    path = _need(osp.join(ann_dir, 'COIN.json'))
-    with open(path, encoding='utf-8') as f:
-        database = json.load(f).get('database')
-    if not isinstance(database, dict):
-        raise AnnotationError(f'{path}: no "database" object')
-    chosen = {'training': [], 'testing': []}
-    for video, item in database.items():
-        subset, label = item.get('subset'), item.get('recipe_type')
-        if subset not in chosen or not isinstance(label, int) or label < 0:
-            raise AnnotationError(
-                f'{path}: video {video!r} needs subset training|testing and '
-                f'an integer recipe_type, got {subset!r} and {label!r}'
-            )
-        chosen[subset].append((video, label))
-    return [
-        ('coin_train_list_videos.txt', chosen['training']),
-        ('coin_val_list_videos.txt', chosen['testing']),
-    ]
-
-
-=======
 def breakfast(ann_dir: str, dataset: str) -> List[Tuple[str, Entries]]:
     from mmvssm.datasets.long_video import BREAKFAST_CLASSES
 
@@ -354,20 +321,15 @@ def lvu(ann_dir: str, dataset: str) -> List[Tuple[str, Entries]]:
     return lists
 
 
->>>>>>> issue15-videomamba
 PARSERS = dict(
     kinetics400=kinetics,
     kinetics600=kinetics,
     sthv2=sthv2,
     ucf101=ucf101,
     hmdb51=hmdb51,
-<<<<<<< HEAD
-    coin=coin,
-=======
     breakfast=breakfast,
     coin=coin,
     lvu=lvu,
->>>>>>> issue15-videomamba
 )
 
 
