@@ -320,7 +320,7 @@ class VideoDataset(_MMActionVideoDataset):
 
     def __getitem__(self, idx: int) -> dict:
         # A SeededIndex (mmvssm's DefaultSampler) fixes the sample's random
-        # augmentation whichever worker loads it; see datasets/seeded_sampler.py.
+        # augmentation whichever worker loads it (datasets/seeded_sampler.py).
         with seeded_by(idx):
             return self._get_item(idx)
 
