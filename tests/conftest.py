@@ -12,7 +12,13 @@ REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def pytest_collection_modifyitems(config, items):
-    """Skip tests marked ``cuda`` when no CUDA device is visible."""
+    """Skip tests marked ``cuda`` when no CUDA device is visible, and tests
+    marked ``long`` unless ``MMVSSM_LONG_TESTS=1`` asks for them."""
+    skip_long = pytest.mark.skip(reason='long run: set MMVSSM_LONG_TESTS=1')
+    if os.environ.get('MMVSSM_LONG_TESTS') != '1':
+        for item in items:
+            if 'long' in item.keywords:
+                item.add_marker(skip_long)
     if torch.cuda.is_available():
         return
     skip = pytest.mark.skip(reason='needs a CUDA device')

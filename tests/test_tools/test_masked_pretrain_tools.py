@@ -42,6 +42,7 @@ def _train(repo_root, python, config, work_dir, *options):
 
 
 @pytest.mark.slow
+@pytest.mark.long
 def test_pretrain_then_finetune_beats_scratch(tmp_path, repo_root, python):
     clip = str(tmp_path / 'tiny_clip.pth')
     r = run_tool(repo_root, python, 'tools/misc/make_tiny_clip.py', clip)
@@ -64,6 +65,7 @@ def test_pretrain_then_finetune_beats_scratch(tmp_path, repo_root, python):
 
 
 @pytest.mark.slow
+@pytest.mark.long
 def test_synthetic_retrieval_prints_both_ways(tmp_path, repo_root, python):
     clip = str(tmp_path / 'tiny_clip.pth')
     r = run_tool(repo_root, python, 'tools/misc/make_tiny_clip.py', clip)

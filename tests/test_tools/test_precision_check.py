@@ -10,6 +10,7 @@ import pytest
 
 
 @pytest.mark.slow
+@pytest.mark.long
 def test_1000_bf16_steps_stay_finite(tmp_path, repo_root, python):
     result = subprocess.run(
         [
