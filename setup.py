@@ -42,6 +42,11 @@ def add_mim_extension() -> None:
     for name in MIM_FILES:
         src = osp.join(HERE, name)
         dst = osp.join(mim_root, name)
+        if not osp.exists(src):
+            sys.exit(
+                f'setup.py: {src} is missing; mim needs it in the package, '
+                'so build from a full checkout of mmvssm'
+            )
         if osp.islink(dst) or osp.isfile(dst):
             os.remove(dst)
         elif osp.isdir(dst):

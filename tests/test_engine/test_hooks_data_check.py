@@ -75,7 +75,10 @@ def test_bad_videos_reported_once_counted_per_epoch_and_skipped_in_test(
     counts = re.findall(
         r'Epoch (\d): (\d+) samples replaced .*?; (\d+) new bad files', log
     )
-    assert counts == [('1', '4', '4'), ('2', '4', '0')], counts
+    # Every bad video is hit once per epoch; a random replacement may itself
+    # be a bad video, so an epoch can count more replacements than bad files.
+    assert [(e, n) for e, _, n in counts] == [('1', '4'), ('2', '0')], counts
+    assert all(int(r) >= len(bad) for _, r, _ in counts), counts
 
     metrics = runner.test()
     assert 'acc/top1' in metrics

@@ -236,7 +236,7 @@ def test_coin_task_labels(tmp_path, repo_root, python):
     )  # fmt: skip
     assert result.returncode == 0, result.stderr[-2000:]
     assert _list(out / 'coin_train_list_videos.txt') == [['vidA.mp4', '3']]
-    assert _list(out / 'coin_val_list_videos.txt') == [['sub/vidB.mp4', '0']]
+    assert _list(out / 'coin_test_list_videos.txt') == [['sub/vidB.mp4', '0']]
     missing = (out / 'coin_train_list_videos.missing.txt').read_text()
     assert 'vidC' in missing
     database['vidB']['subset'] = 'validation'

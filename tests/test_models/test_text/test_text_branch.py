@@ -143,8 +143,9 @@ def test_wheel_ships_the_class_name_files(tmp_path, repo_root):
         repo_root,
         src,
         ignore=shutil.ignore_patterns(
-            '.git', 'data', 'work_dirs', 'tests', 'configs', '__pycache__'
-        ),
+            '.git', '.venv', 'venv', 'build', '*.egg-info', '.mim', 'data',
+            'work_dirs', 'tests', '__pycache__',
+        ),  # fmt: skip
     )
     result = subprocess.run(
         [
@@ -169,3 +170,5 @@ def test_wheel_ships_the_class_name_files(tmp_path, repo_root):
     names = zipfile.ZipFile(wheel).namelist()
     for file in CLASS_NAME_FILES.values():
         assert f'mmvssm/models/text/class_names/{file}' in names
+    # mim reads the configs from the installed package.
+    assert 'mmvssm/.mim/configs/_base_/default_runtime.py' in names
