@@ -99,7 +99,8 @@ def causal_conv1d(
             f'causal_conv1d: activation must be one of {_ACTIVATIONS}, got '
             f'{activation!r}.'
         )
-    dim, width = weight.shape
+    # int(): under torch.jit.trace, torch 2.6 gives shape entries as tensors.
+    dim, width = (int(n) for n in weight.shape)
     name = get_causal_conv1d_backend(x.device, backend, x.dtype, width)
     if name == 'causal_conv1d':
         return CONV_KERNEL.load()[0](x, weight, bias, activation=activation)

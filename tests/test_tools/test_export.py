@@ -72,7 +72,9 @@ def _export(assets, repo_root, python, out_dir, *formats):
     )
     for fmt in formats:
         (line,) = [
-            ln for ln in result.stdout.splitlines() if ln.startswith(fmt)
+            ln
+            for ln in result.stdout.splitlines()
+            if ln.startswith(f'{fmt}: ') and 'max|' in ln
         ]
         diff = float(re.search(r'eager\| = (\S+)', line).group(1))
         assert diff <= 1e-4 and line.endswith('OK'), line

@@ -203,6 +203,10 @@ class _MissingPackage(RuntimeError):
     pass
 
 
+class _ExportFailed(RuntimeError):
+    pass
+
+
 def _export_onnx(module, example, path: str):
     import importlib.util
 
@@ -231,7 +235,18 @@ def _export_onnx(module, example, path: str):
         )
     import onnxruntime as ort
 
-    session = ort.InferenceSession(path, providers=['CPUExecutionProvider'])
+    try:
+        session = ort.InferenceSession(
+            path, providers=['CPUExecutionProvider']
+        )
+    except Exception as err:  # e.g. older torch exporters' invalid graphs
+        first = str(err).strip().splitlines()[0] if str(err).strip() else err
+        raise _ExportFailed(
+            f'onnxruntime rejects the file torch {torch.__version__} wrote '
+            f'({first}); ONNX export is tested with the torch of '
+            'requirements/constraints.txt: upgrade torch, or use --format '
+            'export torchscript'
+        ) from None
 
     def run(x):
         (out,) = session.run(None, {'inputs': x.numpy()})
@@ -312,6 +327,10 @@ def main(argv: Optional[List[str]] = None) -> int:
             )
         except _MissingPackage as err:
             print(f'{fmt}: skipped: {err}')
+            failed = True
+            continue
+        except _ExportFailed as err:
+            print(f'{fmt}: FAILED: {err}')
             failed = True
             continue
         ok = diff <= args.atol and same
