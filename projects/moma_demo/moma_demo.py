@@ -64,6 +64,7 @@ def parse_args(argv=None) -> argparse.Namespace:
         default=4,
         help='pre-train on every n-th frame of each training video',
     )
+    parser.add_argument('--pretrain-lr', type=float, default=1e-3)
     parser.add_argument('--moma-lr', type=float, default=3e-3)
     parser.add_argument('--probe-lr', type=float, default=3e-3)
     parser.add_argument('--probe-epochs', type=int, default=100)
@@ -188,7 +189,13 @@ def accuracy(logits: torch.Tensor, labels: torch.Tensor) -> float:
 
 
 def pretrain_image_model(
-    train, val, epochs: int, tasks: List[str], frame_step: int, gen
+    train,
+    val,
+    epochs: int,
+    tasks: List[str],
+    frame_step: int,
+    lr: float,
+    gen,
 ) -> nn.Module:
     """Single-frame recognition of ``tasks``; returns the ViT.
 
@@ -198,6 +205,7 @@ def pretrain_image_model(
         epochs (int): Passes over the training frames.
         tasks (list[str]): Names from :data:`FRAME_TASKS`.
         frame_step (int): Use every ``frame_step``-th frame of each video.
+        lr (float): Peak learning rate (one-cycle schedule).
         gen (torch.Generator): Shuffling.
     """
     from mmvssm.models.backbones import CLIPVisionTransformer
@@ -208,7 +216,7 @@ def pretrain_image_model(
         [nn.Linear(ARCH['embed_dims'], FRAME_TASKS[t]) for t in tasks]
     )
     params = list(vit.parameters()) + list(heads.parameters())
-    opt = torch.optim.AdamW(params, lr=1e-3, weight_decay=0.05)
+    opt = torch.optim.AdamW(params, lr=lr, weight_decay=0.05)
 
     def frames_of(split):
         video, _, attrs = split
@@ -219,7 +227,7 @@ def pretrain_image_model(
 
     images, labels = frames_of(train)
     steps = epochs * math.ceil(len(images) / 64)
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, 1e-3, total_steps=steps)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, lr, total_steps=steps)
     vit.train()
     for _ in range(epochs):
         for idx in batches(len(images), 64, True, gen):
@@ -345,6 +353,7 @@ def main(argv=None) -> int:
             args.pretrain_epochs,
             args.pretrain_tasks.split(','),
             args.pretrain_frame_step,
+            args.pretrain_lr,
             gen,
         )
         weights = osp.join(args.work_dir, 'image_model_openai_format.pt')
