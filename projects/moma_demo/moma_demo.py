@@ -51,8 +51,13 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--work-dir', default='work_dirs/moma_demo')
     parser.add_argument('--data-root', default='data/synthetic_motion_demo')
-    parser.add_argument('--train-videos', type=int, default=48)
-    parser.add_argument('--pretrain-epochs', type=int, default=8)
+    parser.add_argument(
+        '--train-videos',
+        type=int,
+        default=96,
+        help='training videos per class',
+    )
+    parser.add_argument('--pretrain-epochs', type=int, default=15)
     parser.add_argument(
         '--pretrain-tasks',
         default='colour,shape,x,y,size,orientation',
@@ -68,8 +73,13 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('--moma-lr', type=float, default=3e-3)
     parser.add_argument('--probe-lr', type=float, default=3e-3)
     parser.add_argument('--probe-epochs', type=int, default=100)
-    parser.add_argument('--moma-epochs', type=int, default=8)
+    parser.add_argument('--moma-epochs', type=int, default=14)
     parser.add_argument('--window-size', type=int, default=2)
+    parser.add_argument(
+        '--extra-orders',
+        default='temporal',
+        help="MoMa's extra SSM scan orders, comma-separated ('' for none)",
+    )
     parser.add_argument(
         '--image-model',
         default=None,
@@ -394,6 +404,7 @@ def main(argv=None) -> int:
             init_cfg=pretrained,
         ),
         window_size=args.window_size,
+        extra_orders=tuple(o for o in args.extra_orders.split(',') if o),
         out_type='pooled',
     )
     head = nn.Linear(ARCH['width'], 8)
