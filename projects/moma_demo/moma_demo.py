@@ -5,22 +5,28 @@
 
 1. Pre-train a small ViT (mmvssm's CLIP vision encoder, 4 blocks, width 96)
    on **single frames** of the embedded synthetic motion set (real mp4s,
-   decoded by decord): it recognises the object's colour (4 hue bins) and
-   shape (5 to 8 vertices). Save it as an OpenAI-format CLIP state dict
-   (``visual.*``) and load it back through the project's weight loader.
+   decoded by decord, every frame in order): it recognises what one frame
+   shows: the object's colour (4 hue bins), shape (5 to 8 vertices),
+   position (4 x 4 cells), size (4 bins) and orientation (8 sectors of its
+   dot). None of these labels says how the object moves. Save it as an
+   OpenAI-format CLIP state dict (``visual.*``) and load it back through
+   the project's weight loader.
 2. Freeze it. On the temporal task (8 classes = 4 time-reversal pairs)
    train, on the same videos:
 
    (a) the frozen image model's frame-averaged features
        (``ln_post(cls)`` averaged over the frames) + a linear head;
-   (b) MoMa on the same frozen model (windowed attention, SeqMod in every
-       block, pooled patch tokens) + a linear head: only the SeqMods and the
-       head train.
+   (b) MoMa on the same frozen model (2 x 2 windows, SeqMod in every block,
+       window-order plus temporal-order scans, pooled patch tokens) + a
+       linear head: only the SeqMods and the head train.
 
 (a) cannot tell a clip from its time reversal (the frame averages are
-identical up to video compression): about 50% top-1 on the test split,
-never much above. (b) reads the order of the frames and should reach
->= 90%. The two test accuracies are printed on the last lines.
+identical up to video compression): at most about 50% top-1 on the test
+split (all pairs told apart, the direction guessed), less where the frame
+statistics do not give the pair away. (b) reads the order of the frames
+and should reach >= 90%. The two test accuracies are printed on the last
+lines; the training accuracies next to them show whether a head is
+under-trained.
 """
 
 import argparse
