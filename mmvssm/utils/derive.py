@@ -31,6 +31,7 @@ __all__ = [
     'with_files',
     'test_files',
     'base_novel_files',
+    'video_eval',
     'classes',
     'text_classes',
     'model_size',
@@ -305,6 +306,34 @@ def base_novel_files(
         )
         loaders.append(dict(dataset=dataset))
     return tuple(loaders)
+
+
+def video_eval(base: Any, ann_file: str, data_root: str) -> Tuple[dict, dict]:
+    """Val/test loader deltas on one ``VideoDataset`` list.
+
+    The base's val/test datasets (e.g. a ``BaseNovelDataset``) are replaced
+    (``_delete_``); they run the base's ``val_pipeline`` and
+    ``test_pipeline``.
+
+    Args:
+        base (ConfigDict): The merged base config (``_base_``).
+        ann_file (str): The val/test list.
+        data_root (str): The video folder.
+
+    Returns:
+        tuple[dict]: ``val_dataloader, test_dataloader`` deltas.
+    """
+    dataset = dict(
+        _delete_=True,
+        type='VideoDataset',
+        ann_file=ann_file,
+        data_prefix=dict(video=data_root),
+        test_mode=True,
+    )
+    return tuple(
+        dict(dataset=dict(dataset, pipeline=base[name]))
+        for name in ('val_pipeline', 'test_pipeline')
+    )
 
 
 def classes(base: Any, num_classes: int) -> dict:
