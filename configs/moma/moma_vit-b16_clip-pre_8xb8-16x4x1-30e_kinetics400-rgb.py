@@ -12,6 +12,7 @@ _base_ = [
     '../_base_/datasets/kinetics400.py',
     '../_base_/default_runtime.py',
 ]
+from mmvssm.utils import derive
 
 num_frames = 16
 frame_interval = 4
@@ -73,25 +74,9 @@ optim_wrapper = dict(
     ),
     paramwise_cfg=dict(norm_decay_mult=0.0, bias_decay_mult=0.0),
 )
-param_scheduler = [
-    dict(
-        type='LinearLR',
-        start_factor=0.01,
-        by_epoch=True,
-        begin=0,
-        end=warmup_epochs,
-        convert_to_iter_based=True,
-    ),
-    dict(
-        type='CosineAnnealingLR',
-        T_max=max_epochs - warmup_epochs,
-        eta_min=0.0,
-        by_epoch=True,
-        begin=warmup_epochs,
-        end=max_epochs,
-        convert_to_iter_based=True,
-    ),
-]
+param_scheduler = derive.linear_cosine(
+    max_epochs, warmup_epochs, 0.01, eta_min=0.0
+)
 default_hooks = dict(
     checkpoint=dict(interval=1, max_keep_ckpts=3, save_best='auto')
 )

@@ -20,6 +20,7 @@ _base_ = [
     '../_base_/datasets/kinetics400.py',
     '../_base_/default_runtime.py',
 ]
+from mmvssm.utils import derive
 
 num_frames = 8
 img_size = 224
@@ -154,25 +155,9 @@ optim_wrapper = dict(
         type='AdamW', lr=lr, weight_decay=1e-3, betas=(0.9, 0.98), eps=1e-8
     )
 )
-param_scheduler = [
-    dict(
-        type='LinearLR',
-        start_factor=1e-3,
-        by_epoch=True,
-        begin=0,
-        end=warmup_epochs,
-        convert_to_iter_based=True,
-    ),
-    dict(
-        type='CosineAnnealingLR',
-        T_max=max_epochs - warmup_epochs,
-        eta_min=lr / 100,
-        by_epoch=True,
-        begin=warmup_epochs,
-        end=max_epochs,
-        convert_to_iter_based=True,
-    ),
-]
+param_scheduler = derive.linear_cosine(
+    max_epochs, warmup_epochs, 1e-3, eta_min=lr / 100
+)
 default_hooks = dict(
     checkpoint=dict(interval=5, max_keep_ckpts=2, save_best='b2n/base_top1')
 )

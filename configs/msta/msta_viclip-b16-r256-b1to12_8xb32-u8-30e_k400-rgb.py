@@ -27,14 +27,7 @@ max_epochs = 30
 lr = 8e-3
 train_cfg = dict(max_epochs=max_epochs, val_interval=5)
 optim_wrapper = dict(optimizer=dict(lr=lr))
-param_scheduler = [
-    _base_.param_scheduler[0],
-    dict(
-        _base_.param_scheduler[1],
-        T_max=max_epochs - _base_.warmup_epochs,
-        eta_min=lr / 100,
-        end=max_epochs,
-    ),
-]
+__linear, __cosine = derive.warmup_cosine(_base_, epochs=max_epochs)
+param_scheduler = [__linear, dict(__cosine, eta_min=lr / 100)]
 default_hooks = dict(checkpoint=dict(save_best='acc/top1'))
 auto_scale_lr = dict(base_batch_size=256)

@@ -10,6 +10,7 @@
 _base_ = [
     '../videomamba/videomamba-middle_in1k-pre_16xb32-u8-50e_kinetics400-rgb.py'
 ]
+from mmvssm.utils import derive
 
 model = dict(
     _delete_=True,
@@ -73,24 +74,6 @@ optim_wrapper = dict(
     ),
     paramwise_cfg=dict(norm_decay_mult=0.0, bias_decay_mult=0.0),
 )
-param_scheduler = [
-    dict(
-        type='LinearLR',
-        start_factor=1e-3,
-        by_epoch=True,
-        begin=0,
-        end=40,
-        convert_to_iter_based=True,
-    ),
-    dict(
-        type='CosineAnnealingLR',
-        T_max=max_epochs - 40,
-        eta_min=8e-5,
-        by_epoch=True,
-        begin=40,
-        end=max_epochs,
-        convert_to_iter_based=True,
-    ),
-]
+param_scheduler = derive.linear_cosine(max_epochs, 40, 1e-3, eta_min=8e-5)
 default_hooks = dict(checkpoint=dict(interval=20, save_best=None))
 auto_scale_lr = dict(enable=False, base_batch_size=2048)

@@ -9,6 +9,7 @@ _base_ = [
     '../videomamba/'
     'videomamba-middle_k400-mask-pre_16xb32-u8-45e_kinetics400-rgb.py'
 ]
+from mmvssm.utils import derive
 
 clip_checkpoint = 'checkpoints/ViT-B-16.pt'
 model = dict(
@@ -73,15 +74,7 @@ train_cfg = dict(max_epochs=max_epochs)
 optim_wrapper = dict(
     optimizer=dict(lr=1e-4), paramwise_cfg=dict(layer_decay_rate=1.0)
 )
-param_scheduler = [
-    dict(_base_.param_scheduler[0], end=1),
-    dict(
-        _base_.param_scheduler[1],
-        T_max=max_epochs - 1,
-        begin=1,
-        end=max_epochs,
-    ),
-]
+param_scheduler = derive.warmup_cosine(_base_, epochs=max_epochs, warmup=1)
 default_hooks = dict(
     checkpoint=dict(save_best='retrieval/t2v_R@1', rule='greater')
 )

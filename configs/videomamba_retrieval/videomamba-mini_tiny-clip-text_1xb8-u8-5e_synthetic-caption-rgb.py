@@ -9,6 +9,7 @@
 _base_ = [
     '../videomamba/videomamba-mini_scratch_1xb8-u8-30e_synthetic-motion-rgb.py'
 ]
+from mmvssm.utils import derive
 
 clip_checkpoint = 'checkpoints/tiny_clip_p8_w64.pth'
 model = dict(
@@ -47,10 +48,7 @@ test_evaluator = val_evaluator
 
 max_epochs = 5
 train_cfg = dict(max_epochs=max_epochs, val_interval=5)
-param_scheduler = [
-    _base_.param_scheduler[0],
-    dict(_base_.param_scheduler[1], T_max=max_epochs - 2, end=max_epochs),
-]
+param_scheduler = derive.warmup_cosine(_base_, epochs=max_epochs)
 default_hooks = dict(
     checkpoint=dict(interval=5, save_best='retrieval/t2v_R@1', rule='greater')
 )
