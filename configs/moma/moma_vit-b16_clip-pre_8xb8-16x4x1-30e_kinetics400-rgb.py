@@ -19,41 +19,29 @@ frame_interval = 4
 img_size = 224
 clip_checkpoint = 'checkpoints/ViT-B-16.pt'
 
-train_pipeline = [
-    dict(type='DecordInit', **_base_.file_client_args),
-    dict(
-        type='SampleFrames',
-        clip_len=num_frames,
-        frame_interval=frame_interval,
-        num_clips=1,
-    ),
-    dict(type='DecordDecode'),
-    dict(type='Resize', scale=(-1, 256)),
-    dict(type='RandomResizedCrop'),
-    dict(type='Resize', scale=(img_size, img_size), keep_ratio=False),
-    dict(type='Flip', flip_ratio=0.5),
-    dict(type='FormatShape', input_format='NCTHW'),
-    dict(type='PackActionInputs'),
-]
-val_pipeline = [
-    dict(type='DecordInit', **_base_.file_client_args),
-    dict(
-        type='SampleFrames',
-        clip_len=num_frames,
-        frame_interval=frame_interval,
-        num_clips=1,
-        test_mode=True,
-    ),
-    dict(type='DecordDecode'),
-    dict(type='Resize', scale=(-1, img_size)),
-    dict(type='CenterCrop', crop_size=img_size),
-    dict(type='FormatShape', input_format='NCTHW'),
-    dict(type='PackActionInputs'),
-]
+__files = _base_.file_client_args
+__sample = dict(
+    type='SampleFrames',
+    clip_len=num_frames,
+    frame_interval=frame_interval,
+    num_clips=1,
+)
+train_pipeline = derive.decord_pipeline(
+    __sample,
+    [
+        dict(type='Resize', scale=(-1, 256)),
+        dict(type='RandomResizedCrop'),
+        dict(type='Resize', scale=(img_size, img_size), keep_ratio=False),
+        dict(type='Flip', flip_ratio=0.5),
+    ],
+    **__files,
+)
+__sample = dict(__sample, test_mode=True)
+val_pipeline = derive.eval_pipeline(__sample, img_size, **__files)
 # 3 clips x 1 centre crop (the paper's GFLOPs are totals over these views).
-test_pipeline = [
-    dict(t, num_clips=3) if 'num_clips' in t else t for t in val_pipeline
-]
+test_pipeline = derive.update_transform(
+    val_pipeline, 'SampleFrames', num_clips=3
+)
 train_dataloader = dict(batch_size=8, dataset=dict(pipeline=train_pipeline))
 val_dataloader = dict(batch_size=8, dataset=dict(pipeline=val_pipeline))
 test_dataloader = dict(dataset=dict(pipeline=test_pipeline))

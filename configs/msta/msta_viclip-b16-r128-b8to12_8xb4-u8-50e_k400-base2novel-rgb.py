@@ -53,63 +53,44 @@ model = dict(
     ),
 )
 
-train_pipeline = [
-    dict(type='DecordInit', **_base_.file_client_args),
-    # TSN segments: one random frame from each of 8 segments, as one clip.
-    dict(type='UniformSample', clip_len=num_frames, num_clips=1),
-    dict(type='DecordDecode'),
-    dict(type='Resize', scale=(-1, 256)),
-    dict(
-        type='MultiScaleCrop',
-        input_size=img_size,
-        scales=(1, 0.875, 0.75, 0.66),
-        random_crop=False,
-        max_wh_scale_gap=1,
-    ),
-    dict(type='Resize', scale=(img_size, img_size), keep_ratio=False),
-    dict(type='Flip', flip_ratio=0.5),
-    dict(
-        type='RandomApply',
-        transforms=[
-            dict(
-                type='ColorJitter',
-                brightness=0.4,
-                contrast=0.4,
-                saturation=0.2,
-                hue=0.0,
-            )
-        ],
-        prob=0.8,
-    ),
-    dict(type='VideoRandomGrayscale', prob=0.2),
-    dict(type='FormatShape', input_format='NCTHW'),
-    dict(type='PackActionInputs'),
-]
-val_pipeline = [
-    dict(type='DecordInit', **_base_.file_client_args),
-    dict(
-        type='UniformSample', clip_len=num_frames, num_clips=1, test_mode=True
-    ),
-    dict(type='DecordDecode'),
-    dict(type='Resize', scale=(-1, img_size)),
-    dict(type='CenterCrop', crop_size=img_size),
-    dict(type='FormatShape', input_format='NCTHW'),
-    dict(type='PackActionInputs'),
-]
-test_pipeline = [
-    dict(type='DecordInit', **_base_.file_client_args),
-    dict(
-        type='UniformSample',
-        clip_len=num_frames,
-        num_clips=test_clips,
-        test_mode=True,
-    ),
-    dict(type='DecordDecode'),
-    dict(type='Resize', scale=(-1, img_size)),
-    dict(type='ThreeCrop', crop_size=img_size),
-    dict(type='FormatShape', input_format='NCTHW'),
-    dict(type='PackActionInputs'),
-]
+__files = _base_.file_client_args
+# TSN segments: one random frame from each of 8 segments, as one clip.
+__sample = dict(type='UniformSample', clip_len=num_frames, num_clips=1)
+train_pipeline = derive.decord_pipeline(
+    __sample,
+    [
+        dict(type='Resize', scale=(-1, 256)),
+        dict(
+            type='MultiScaleCrop',
+            input_size=img_size,
+            scales=(1, 0.875, 0.75, 0.66),
+            random_crop=False,
+            max_wh_scale_gap=1,
+        ),
+        dict(type='Resize', scale=(img_size, img_size), keep_ratio=False),
+        dict(type='Flip', flip_ratio=0.5),
+        dict(
+            type='RandomApply',
+            transforms=[
+                dict(
+                    type='ColorJitter',
+                    brightness=0.4,
+                    contrast=0.4,
+                    saturation=0.2,
+                    hue=0.0,
+                )
+            ],
+            prob=0.8,
+        ),
+        dict(type='VideoRandomGrayscale', prob=0.2),
+    ],
+    **__files,
+)
+__sample = dict(__sample, test_mode=True)
+val_pipeline = derive.eval_pipeline(__sample, img_size, **__files)
+test_pipeline = derive.eval_pipeline(
+    dict(__sample, num_clips=test_clips), img_size, 'ThreeCrop', **__files
+)
 
 train_dataloader = dict(
     batch_size=4,

@@ -32,23 +32,21 @@ model = dict(
     data_preprocessor=_base_.model.data_preprocessor,
 )
 
-train_pipeline = [
-    dict(type='DecordInit'),
+train_pipeline = derive.decord_pipeline(
     dict(type='UniformSample', clip_len=8, num_clips=1),
-    dict(type='DecordDecode'),
-    dict(type='Resize', scale=(-1, 256)),
-    dict(
-        type='MultiScaleCrop',
-        input_size=224,
-        scales=(1, 0.875, 0.75, 0.66),
-        random_crop=False,
-        max_wh_scale_gap=1,
-    ),
-    dict(type='Resize', scale=(224, 224), keep_ratio=False),
-    dict(type='Flip', flip_ratio=0.5),
-    dict(type='FormatShape', input_format='NCTHW'),
-    dict(type='PackActionInputs'),
-]
+    [
+        dict(type='Resize', scale=(-1, 256)),
+        dict(
+            type='MultiScaleCrop',
+            input_size=224,
+            scales=(1, 0.875, 0.75, 0.66),
+            random_crop=False,
+            max_wh_scale_gap=1,
+        ),
+        dict(type='Resize', scale=(224, 224), keep_ratio=False),
+        dict(type='Flip', flip_ratio=0.5),
+    ],
+)
 train_dataloader = dict(
     batch_size=64,
     collate_fn=dict(type='pseudo_collate'),

@@ -28,21 +28,12 @@ model = dict(
 
 __meta_keys = ('img_shape', 'caption', 'video_id')
 train_pipeline, val_pipeline = (
-    [
-        dict(t, meta_keys=__meta_keys) if t.type == 'PackActionInputs' else t
-        for t in p
-    ]
+    derive.update_transform(p, 'PackActionInputs', meta_keys=__meta_keys)
     for p in (_base_.train_pipeline, _base_.val_pipeline)
 )
-train_dataloader = dict(
-    dataset=dict(type='SyntheticCaptionDataset', pipeline=train_pipeline)
-)
-val_dataloader = dict(
-    dataset=dict(type='SyntheticCaptionDataset', pipeline=val_pipeline)
-)
-test_dataloader = dict(
-    dataset=dict(type='SyntheticCaptionDataset', pipeline=val_pipeline)
-)
+__captions = dict(type='SyntheticCaptionDataset', pipeline=val_pipeline)
+train_dataloader = dict(dataset=dict(__captions, pipeline=train_pipeline))
+val_dataloader = test_dataloader = dict(dataset=__captions)
 val_evaluator = dict(_delete_=True, type='RetrievalMetric')
 test_evaluator = val_evaluator
 
