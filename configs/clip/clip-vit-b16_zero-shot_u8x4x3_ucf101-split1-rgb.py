@@ -33,4 +33,3 @@ test_dataloader = derive.test_files(ann_file_test, data_root, test_pipeline)
 # Test only.
 train_dataloader = train_cfg = optim_wrapper = param_scheduler = None
 val_dataloader = val_cfg = val_evaluator = None
-test_cfg = dict(type='TestLoop')

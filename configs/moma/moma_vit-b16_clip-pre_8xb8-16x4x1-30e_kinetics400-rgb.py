@@ -51,8 +51,6 @@ warmup_epochs = 2.5
 train_cfg = dict(
     type='EpochBasedTrainLoop', max_epochs=max_epochs, val_interval=5
 )
-val_cfg = dict(type='ValLoop')
-test_cfg = dict(type='TestLoop')
 # The foundation is frozen (requires_grad off) whatever is set here: its
 # parameters get no gradient and hence no optimizer state.
 optim_wrapper = dict(

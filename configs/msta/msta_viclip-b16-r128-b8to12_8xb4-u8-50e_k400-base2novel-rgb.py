@@ -128,8 +128,6 @@ warmup_epochs = 5
 train_cfg = dict(
     type='EpochBasedTrainLoop', max_epochs=max_epochs, val_interval=5
 )
-val_cfg = dict(type='ValLoop')
-test_cfg = dict(type='TestLoop')
 lr = 1e-3
 optim_wrapper = dict(
     optimizer=dict(

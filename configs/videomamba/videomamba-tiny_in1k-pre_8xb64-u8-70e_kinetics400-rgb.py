@@ -82,8 +82,6 @@ test_dataloader = dict(dataset=dict(pipeline=test_pipeline))
 train_cfg = dict(
     type='EpochBasedTrainLoop', max_epochs=70, val_begin=1, val_interval=1
 )
-val_cfg = dict(type='ValLoop')
-test_cfg = dict(type='TestLoop')
 optim_wrapper = dict(
     # bf16 autocast, as the official runs (needs a CUDA device).
     type='AmpOptimWrapper',
