@@ -13,9 +13,7 @@ __names = _base_.labels + '/hmdb_51_{}_labels.csv'
 __desc = _base_.descriptions + '/2_{}_description_hmdb_base.json'
 
 model = derive.text_classes(__names, __desc, base_novel=True)
-test_pipeline = derive.update_transform(
-    _base_.test_pipeline, 'UniformSample', num_clips=test_clips
-)
+test_pipeline = derive.views(_base_, test_clips)
 train_dataloader, val_dataloader, test_dataloader = derive.base_novel_files(
     b2n_splits,
     data_root,

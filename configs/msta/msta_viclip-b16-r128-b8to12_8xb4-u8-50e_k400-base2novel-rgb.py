@@ -54,6 +54,9 @@ model = dict(
 )
 
 __files = _base_.file_client_args
+__jitter = dict(
+    type='ColorJitter', brightness=0.4, contrast=0.4, saturation=0.2, hue=0.0
+)
 # TSN segments: one random frame from each of 8 segments, as one clip.
 __sample = dict(type='UniformSample', clip_len=num_frames, num_clips=1)
 train_pipeline = derive.decord_pipeline(
@@ -69,19 +72,7 @@ train_pipeline = derive.decord_pipeline(
         ),
         dict(type='Resize', scale=(img_size, img_size), keep_ratio=False),
         dict(type='Flip', flip_ratio=0.5),
-        dict(
-            type='RandomApply',
-            transforms=[
-                dict(
-                    type='ColorJitter',
-                    brightness=0.4,
-                    contrast=0.4,
-                    saturation=0.2,
-                    hue=0.0,
-                )
-            ],
-            prob=0.8,
-        ),
+        dict(type='RandomApply', transforms=[__jitter], prob=0.8),
         dict(type='VideoRandomGrayscale', prob=0.2),
     ],
     **__files,

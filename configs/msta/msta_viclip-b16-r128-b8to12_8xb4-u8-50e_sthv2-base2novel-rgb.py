@@ -12,9 +12,7 @@ __desc = _base_.descriptions + '/2_{}_description_ssv2_base.json'
 
 model = derive.text_classes(__names, __desc, base_novel=True)
 train_pipeline = [t for t in _base_.train_pipeline if t.type != 'Flip']
-__views = derive.update_transform(
-    _base_.test_pipeline, 'UniformSample', num_clips=2
-)
+__views = derive.views(_base_, 2)
 train_dataloader, val_dataloader, test_dataloader = derive.base_novel_files(
     __splits, __videos, 87, 87, pipelines=(train_pipeline, None, __views)
 )

@@ -11,9 +11,7 @@ __names = _base_.labels + '/ucf_101_{}_labels.csv'
 __desc = _base_.descriptions + '/2_{}_description_ucf_101_base.json'
 
 model = derive.text_classes(__names, __desc, base_novel=True)
-__views = derive.update_transform(
-    _base_.test_pipeline, 'UniformSample', num_clips=5
-)
+__views = derive.views(_base_, 5)
 train_dataloader, val_dataloader, test_dataloader = derive.base_novel_files(
     __splits, __videos, 51, 50, pipelines=(None, None, __views)
 )

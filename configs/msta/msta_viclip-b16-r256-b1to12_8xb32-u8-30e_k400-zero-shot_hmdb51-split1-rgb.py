@@ -12,9 +12,7 @@ model = derive.text_classes(
     spatial_descriptions=None,
     temporal_descriptions=None,
 )
-__views = derive.update_transform(
-    _base_.test_pipeline, 'UniformSample', num_clips=10
-)
+__views = derive.views(_base_, 10)
 test_dataloader = derive.test_files(
     _base_.splits + '/hmdb_splits/val1.txt', 'data/hmdb51/videos', __views
 )

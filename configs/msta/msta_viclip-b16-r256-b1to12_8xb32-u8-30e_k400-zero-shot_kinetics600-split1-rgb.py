@@ -8,9 +8,7 @@ _base_ = [
 from mmvssm.utils import derive
 
 model = derive.text_classes(_base_.labels + '/ZS_split1_K600.csv')
-__views = derive.update_transform(
-    _base_.test_pipeline, 'UniformSample', num_clips=4
-)
+__views = derive.views(_base_, 4)
 test_dataloader = derive.test_files(
     _base_.splits + '/k600_splits/ZS_split1_K600_eval.txt',
     'data/kinetics600',

@@ -7,9 +7,7 @@ _base_ = [
 from mmvssm.utils import derive
 
 model = derive.text_classes(_base_.labels + '/ucf_101_labels.csv')
-__views = derive.update_transform(
-    _base_.test_pipeline, 'UniformSample', num_clips=5
-)
+__views = derive.views(_base_, 5)
 test_dataloader = derive.test_files(
     _base_.splits + '/ucf_splits/val1.txt', 'data/ucf101/videos', __views
 )

@@ -9,9 +9,7 @@ from mmvssm.utils import derive
 __desc = _base_.descriptions + '/2_{}_description_ssv2.json'
 model = derive.text_classes(_base_.labels + '/ssv2_labels.csv', __desc)
 train_pipeline = [t for t in _base_.train_pipeline if t.type != 'Flip']
-__views = derive.update_transform(
-    _base_.test_pipeline, 'UniformSample', num_clips=2
-)
+__views = derive.views(_base_, 2)
 train_dataloader, val_dataloader, test_dataloader = derive.with_files(
     'data/sthv2/videos',
     'data/sthv2/sthv2_train_list_videos.txt',

@@ -12,9 +12,7 @@ num_classes = 174
 # No horizontal flip: it turns "left to right" into "right to left".
 train_pipeline = [t for t in _base_.train_pipeline if t.type != 'Flip']
 # 2 clips x 3 crops at test.
-test_pipeline = derive.update_transform(
-    _base_.test_pipeline, 'UniformSample', num_clips=2
-)
+test_pipeline = derive.views(_base_, 2)
 model = derive.classes(_base_, num_classes)
 train_dataloader, val_dataloader, test_dataloader = derive.with_files(
     data_root,

@@ -9,9 +9,7 @@ from mmvssm.utils import derive
 
 num_classes = 180
 model = derive.classes(_base_, num_classes)
-test_pipeline = derive.update_transform(
-    _base_.test_pipeline, 'UniformSample', num_clips=10
-)
+test_pipeline = derive.views(_base_, 10)
 data_prefix = dict(video='data/coin/videos')
 train_dataloader = dict(
     dataset=dict(

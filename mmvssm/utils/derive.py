@@ -27,6 +27,7 @@ __all__ = [
     'retime',
     'resize',
     'update_transform',
+    'views',
     'with_pipelines',
     'with_files',
     'test_files',
@@ -35,6 +36,7 @@ __all__ = [
     'classes',
     'text_classes',
     'model_size',
+    'clip_size',
     'official_lr',
     'linear_cosine',
     'warmup_cosine',
@@ -174,6 +176,30 @@ def update_transform(
     if not any(t['type'] == type for t in pipeline):
         raise KeyError(f'the pipeline has no {type!r} transform to update')
     return [dict(t, **kwargs) if t['type'] == type else t for t in pipeline]
+
+
+def views(base: Any, num_clips: int) -> Pipeline:
+    """The base's test pipeline sampling ``num_clips`` clips per video.
+
+    Args:
+        base (ConfigDict): The merged base config (``_base_``).
+        num_clips (int): Test clips (the crops stay the base's).
+
+    Returns:
+        list[dict]: The new ``test_pipeline``.
+    """
+    return update_transform(
+        _pipelines(base)[2],
+        _sampler(base['test_pipeline']),
+        num_clips=num_clips,
+    )
+
+
+def _sampler(pipeline: Sequence[dict]) -> str:
+    for t in pipeline:
+        if 'num_clips' in t:
+            return t['type']
+    raise KeyError('the pipeline has no transform with num_clips')
 
 
 def with_pipelines(
@@ -415,6 +441,32 @@ def model_size(
     if checkpoint is not None:
         backbone['init_cfg'] = dict(checkpoint=checkpoint)
     return dict(backbone=backbone, cls_head=dict(in_channels=in_channels))
+
+
+def clip_size(arch: str, checkpoint: str, embed_dims: int) -> dict:
+    """The model delta of another CLIP size under a MoMa model.
+
+    Both encoders (the backbone's frozen ``foundation`` and the text
+    branch's) take ``arch`` and load ``checkpoint``; the head reads
+    ``embed_dims``-wide embeddings.
+
+    Args:
+        arch (str): The CLIP arch, e.g. ``'l14'``.
+        checkpoint (str): The OpenAI weights of that size.
+        embed_dims (int): The joint embedding width (768 for L/14).
+
+    Returns:
+        dict: The ``model`` delta.
+    """
+    encoder = dict(
+        arch=arch, init_cfg=dict(type='Pretrained', checkpoint=checkpoint)
+    )
+    return dict(
+        backbone=dict(foundation=encoder),
+        cls_head=dict(
+            in_channels=embed_dims, text_branch=dict(text_encoder=encoder)
+        ),
+    )
 
 
 def _round(value: float) -> float:
