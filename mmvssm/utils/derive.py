@@ -5,7 +5,7 @@ mmengine replaces a list whole when a child config sets it, and evaluates a
 base before the child sees it, so a row that changes the clip length or the
 resolution has to rebuild its pipelines from the merged base (which a
 dict-style config reads as ``_base_``). These functions do that once, for
-every row::
+every row (and write the roots' pipelines and schedules)::
 
     _base_ = ['./videomamba-small_in1k-pre_8xb64-u8-50e_kinetics400-rgb.py']
     from mmvssm.utils import derive
