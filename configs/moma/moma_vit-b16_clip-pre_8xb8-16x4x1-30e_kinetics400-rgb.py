@@ -36,8 +36,8 @@ train_pipeline = derive.decord_pipeline(
     ],
     **__files,
 )
-__sample = dict(__sample, test_mode=True)
-val_pipeline = derive.eval_pipeline(__sample, img_size, **__files)
+__eval_sample = dict(__sample, test_mode=True)
+val_pipeline = derive.eval_pipeline(__eval_sample, img_size, **__files)
 # 3 clips x 1 centre crop (the paper's GFLOPs are totals over these views).
 test_pipeline = derive.update_transform(
     val_pipeline, 'SampleFrames', num_clips=3

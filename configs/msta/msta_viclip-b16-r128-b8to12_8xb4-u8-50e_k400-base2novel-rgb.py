@@ -77,10 +77,10 @@ train_pipeline = derive.decord_pipeline(
     ],
     **__files,
 )
-__sample = dict(__sample, test_mode=True)
-val_pipeline = derive.eval_pipeline(__sample, img_size, **__files)
+__eval_sample = dict(__sample, test_mode=True)
+val_pipeline = derive.eval_pipeline(__eval_sample, img_size, **__files)
 test_pipeline = derive.eval_pipeline(
-    dict(__sample, num_clips=test_clips), img_size, 'ThreeCrop', **__files
+    dict(__eval_sample, num_clips=test_clips), img_size, 'ThreeCrop', **__files
 )
 
 train_dataloader = dict(

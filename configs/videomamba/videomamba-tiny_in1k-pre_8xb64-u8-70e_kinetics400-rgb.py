@@ -58,10 +58,10 @@ train_pipeline = derive.decord_pipeline(
         dict(type='RandomErasing', erase_prob=0.25, mode='rand'),
     ],
 )
-__sample = dict(__sample, test_mode=True)
-val_pipeline = derive.eval_pipeline(__sample, img_size, resize=__bicubic)
+__eval_sample = dict(__sample, test_mode=True)
+val_pipeline = derive.eval_pipeline(__eval_sample, img_size, resize=__bicubic)
 test_pipeline = derive.eval_pipeline(
-    dict(__sample, num_clips=4), img_size, 'ThreeCrop', resize=__bicubic
+    dict(__eval_sample, num_clips=4), img_size, 'ThreeCrop', resize=__bicubic
 )
 train_dataloader = dict(
     batch_size=64,
