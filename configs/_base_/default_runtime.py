@@ -30,6 +30,10 @@ log_processor = dict(type='LogProcessor', window_size=20, by_epoch=True)
 vis_backends = [dict(type='LocalVisBackend')]
 visualizer = dict(type='ActionVisualizer', vis_backends=vis_backends)
 
+# The val/test loops of every config (test-only rows set val_cfg=None).
+val_cfg = dict(type='ValLoop')
+test_cfg = dict(type='TestLoop')
+
 log_level = 'INFO'
 load_from = None
 resume = False

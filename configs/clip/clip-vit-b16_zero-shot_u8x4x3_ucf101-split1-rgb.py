@@ -10,34 +10,26 @@ _base_ = [
     '../_base_/datasets/kinetics400.py',
     '../_base_/default_runtime.py',
 ]
+from mmvssm.utils import derive
 
 num_frames = 8
 img_size = 224
 data_root = 'data/ucf101/videos'
 ann_file_test = 'data/ucf101/ucf101_val_split_1_videos.txt'
 
-model = dict(cls_head=dict(text_branch=dict(class_names='ucf101')))
+model = derive.text_classes('ucf101')
 
-test_pipeline = [
-    dict(type='DecordInit', **_base_.file_client_args),
+test_pipeline = derive.eval_pipeline(
     dict(
         type='UniformSample', clip_len=num_frames, num_clips=4, test_mode=True
     ),
-    dict(type='DecordDecode'),
-    dict(type='Resize', scale=(-1, img_size), interpolation='bicubic'),
-    dict(type='ThreeCrop', crop_size=img_size),
-    dict(type='FormatShape', input_format='NCTHW'),
-    dict(type='PackActionInputs'),
-]
-test_dataloader = dict(
-    dataset=dict(
-        ann_file=ann_file_test,
-        data_prefix=dict(video=data_root),
-        pipeline=test_pipeline,
-    )
+    img_size,
+    'ThreeCrop',
+    resize=dict(interpolation='bicubic'),
+    **_base_.file_client_args,
 )
+test_dataloader = derive.test_files(ann_file_test, data_root, test_pipeline)
 
 # Test only.
 train_dataloader = train_cfg = optim_wrapper = param_scheduler = None
 val_dataloader = val_cfg = val_evaluator = None
-test_cfg = dict(type='TestLoop')

@@ -14,6 +14,7 @@ _base_ = [
     '../_base_/schedules/synthetic_adamw_cosine_20e.py',
     '../_base_/default_runtime.py',
 ]
+from mmvssm.utils import derive
 
 model = dict(
     backbone=dict(foundation=dict(img_size=64), window_size=2),
@@ -23,10 +24,7 @@ model = dict(
 max_epochs = 10
 train_cfg = dict(max_epochs=max_epochs)
 optim_wrapper = dict(optimizer=dict(lr=1e-3))
-param_scheduler = [
-    _base_.param_scheduler[0],
-    dict(_base_.param_scheduler[1], T_max=max_epochs - 1, end=max_epochs),
-]
+param_scheduler = derive.warmup_cosine(_base_, epochs=max_epochs)
 default_hooks = dict(
     logger=dict(interval=10),
     checkpoint=dict(interval=1, max_keep_ckpts=2, save_best='auto'),

@@ -12,47 +12,36 @@ _base_ = [
     '../_base_/datasets/kinetics400.py',
     '../_base_/default_runtime.py',
 ]
+from mmvssm.utils import derive
 
 num_frames = 16
 frame_interval = 4
 img_size = 224
 clip_checkpoint = 'checkpoints/ViT-B-16.pt'
 
-train_pipeline = [
-    dict(type='DecordInit', **_base_.file_client_args),
-    dict(
-        type='SampleFrames',
-        clip_len=num_frames,
-        frame_interval=frame_interval,
-        num_clips=1,
-    ),
-    dict(type='DecordDecode'),
-    dict(type='Resize', scale=(-1, 256)),
-    dict(type='RandomResizedCrop'),
-    dict(type='Resize', scale=(img_size, img_size), keep_ratio=False),
-    dict(type='Flip', flip_ratio=0.5),
-    dict(type='FormatShape', input_format='NCTHW'),
-    dict(type='PackActionInputs'),
-]
-val_pipeline = [
-    dict(type='DecordInit', **_base_.file_client_args),
-    dict(
-        type='SampleFrames',
-        clip_len=num_frames,
-        frame_interval=frame_interval,
-        num_clips=1,
-        test_mode=True,
-    ),
-    dict(type='DecordDecode'),
-    dict(type='Resize', scale=(-1, img_size)),
-    dict(type='CenterCrop', crop_size=img_size),
-    dict(type='FormatShape', input_format='NCTHW'),
-    dict(type='PackActionInputs'),
-]
+__files = _base_.file_client_args
+__sample = dict(
+    type='SampleFrames',
+    clip_len=num_frames,
+    frame_interval=frame_interval,
+    num_clips=1,
+)
+train_pipeline = derive.decord_pipeline(
+    __sample,
+    [
+        dict(type='Resize', scale=(-1, 256)),
+        dict(type='RandomResizedCrop'),
+        dict(type='Resize', scale=(img_size, img_size), keep_ratio=False),
+        dict(type='Flip', flip_ratio=0.5),
+    ],
+    **__files,
+)
+__eval_sample = dict(__sample, test_mode=True)
+val_pipeline = derive.eval_pipeline(__eval_sample, img_size, **__files)
 # 3 clips x 1 centre crop (the paper's GFLOPs are totals over these views).
-test_pipeline = [
-    dict(t, num_clips=3) if 'num_clips' in t else t for t in val_pipeline
-]
+test_pipeline = derive.update_transform(
+    val_pipeline, 'SampleFrames', num_clips=3
+)
 train_dataloader = dict(batch_size=8, dataset=dict(pipeline=train_pipeline))
 val_dataloader = dict(batch_size=8, dataset=dict(pipeline=val_pipeline))
 test_dataloader = dict(dataset=dict(pipeline=test_pipeline))
@@ -62,8 +51,6 @@ warmup_epochs = 2.5
 train_cfg = dict(
     type='EpochBasedTrainLoop', max_epochs=max_epochs, val_interval=5
 )
-val_cfg = dict(type='ValLoop')
-test_cfg = dict(type='TestLoop')
 # The foundation is frozen (requires_grad off) whatever is set here: its
 # parameters get no gradient and hence no optimizer state.
 optim_wrapper = dict(
@@ -73,25 +60,9 @@ optim_wrapper = dict(
     ),
     paramwise_cfg=dict(norm_decay_mult=0.0, bias_decay_mult=0.0),
 )
-param_scheduler = [
-    dict(
-        type='LinearLR',
-        start_factor=0.01,
-        by_epoch=True,
-        begin=0,
-        end=warmup_epochs,
-        convert_to_iter_based=True,
-    ),
-    dict(
-        type='CosineAnnealingLR',
-        T_max=max_epochs - warmup_epochs,
-        eta_min=0.0,
-        by_epoch=True,
-        begin=warmup_epochs,
-        end=max_epochs,
-        convert_to_iter_based=True,
-    ),
-]
+param_scheduler = derive.linear_cosine(
+    max_epochs, warmup_epochs, 0.01, eta_min=0.0
+)
 default_hooks = dict(
     checkpoint=dict(interval=1, max_keep_ckpts=3, save_best='auto')
 )

@@ -6,6 +6,7 @@
 # "left to right" into "right to left"), RandAugment n=4 m=7, random erasing
 # 0.25, label smoothing 0.1, 50 epochs; test 1 clip x 3 crops.
 _base_ = ['./moma_vit-b16_clip-pre_8xb8-16x4x1-30e_kinetics400-rgb.py']
+from mmvssm.utils import derive
 
 num_frames = 32
 data_root = 'data/sthv2/videos'
@@ -60,7 +61,4 @@ val_dataloader = dict(dataset=dict(__files, pipeline=val_pipeline))
 test_dataloader = dict(dataset=dict(__files, pipeline=test_pipeline))
 max_epochs = 50
 train_cfg = dict(max_epochs=max_epochs)
-param_scheduler = [
-    _base_.param_scheduler[0],
-    dict(_base_.param_scheduler[1], T_max=max_epochs - 2.5, end=max_epochs),
-]
+param_scheduler = derive.warmup_cosine(_base_, epochs=max_epochs)

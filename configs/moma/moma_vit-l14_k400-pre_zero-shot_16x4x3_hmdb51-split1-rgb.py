@@ -3,11 +3,9 @@
 # list, 51 classes): the UCF101 row on HMDB51's files and class names.
 # paper: top-1 59.1 (DiST 57.5).
 _base_ = ['./moma_vit-l14_k400-pre_zero-shot_16x4x3_ucf101-split1-rgb.py']
+from mmvssm.utils import derive
 
-model = dict(cls_head=dict(text_branch=dict(class_names='hmdb51')))
-test_dataloader = dict(
-    dataset=dict(
-        ann_file='data/hmdb51/hmdb51_val_split_1_videos.txt',
-        data_prefix=dict(video='data/hmdb51/videos'),
-    )
+model = derive.text_classes('hmdb51')
+test_dataloader = derive.test_files(
+    'data/hmdb51/hmdb51_val_split_1_videos.txt', 'data/hmdb51/videos'
 )

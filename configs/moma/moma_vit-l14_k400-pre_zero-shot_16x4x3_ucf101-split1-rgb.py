@@ -5,13 +5,11 @@
 # CLIP weights reload from checkpoints/ViT-L-14.pt). Same views as K400.
 # paper: UCF101 not recovered (HMDB51 row: 59.1).
 _base_ = ['./moma_vit-l14_clip-pre_8xb8-16x4x1-30e_kinetics400-rgb.py']
+from mmvssm.utils import derive
 
-model = dict(cls_head=dict(text_branch=dict(class_names='ucf101')))
-test_dataloader = dict(
-    dataset=dict(
-        ann_file='data/ucf101/ucf101_val_split_1_videos.txt',
-        data_prefix=dict(video='data/ucf101/videos'),
-    )
+model = derive.text_classes('ucf101')
+test_dataloader = derive.test_files(
+    'data/ucf101/ucf101_val_split_1_videos.txt', 'data/ucf101/videos'
 )
 # Test only.
 train_dataloader = train_cfg = optim_wrapper = param_scheduler = None

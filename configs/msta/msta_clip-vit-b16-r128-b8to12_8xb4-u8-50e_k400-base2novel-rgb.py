@@ -9,6 +9,7 @@
 _base_ = ['./msta_viclip-b16-r128-b8to12_8xb4-u8-50e_k400-base2novel-rgb.py']
 
 clip_checkpoint = 'checkpoints/ViT-B-16.pt'
+__text = dict(context_length=77, init_cfg=dict(checkpoint=clip_checkpoint))
 model = dict(
     backbone=dict(
         _delete_=True,
@@ -18,14 +19,8 @@ model = dict(
         img_size=_base_.img_size,
         init_cfg=dict(type='Pretrained', checkpoint=clip_checkpoint),
     ),
-    cls_head=dict(
-        text_branch=dict(
-            text_encoder=dict(
-                context_length=77,
-                init_cfg=dict(checkpoint=clip_checkpoint),
-            )
-        )
-    ),
+    cls_head=dict(text_branch=dict(text_encoder=__text)),
+    # CLIP's normalisation, 0-255 scale.
     data_preprocessor=dict(
         mean=[122.771, 116.746, 104.093], std=[68.500, 66.632, 70.323]
     ),

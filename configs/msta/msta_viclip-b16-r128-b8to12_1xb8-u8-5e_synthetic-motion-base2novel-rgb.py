@@ -11,6 +11,7 @@ _base_ = [
     '../_base_/schedules/synthetic_adamw_cosine_20e.py',
     '../_base_/default_runtime.py',
 ]
+from mmvssm.utils import derive
 
 base_classes = ['moving_left', 'moving_right', 'moving_up', 'moving_down']
 novel_classes = [
@@ -68,10 +69,7 @@ optim_wrapper = dict(
         type='AdamW', lr=1e-3, weight_decay=1e-3, betas=(0.9, 0.98)
     ),
 )
-param_scheduler = [
-    _base_.param_scheduler[0],
-    dict(_base_.param_scheduler[1], T_max=max_epochs - 1, end=max_epochs),
-]
+param_scheduler = derive.warmup_cosine(_base_, epochs=max_epochs)
 default_hooks = dict(
     logger=dict(interval=10),
     checkpoint=dict(interval=1, max_keep_ckpts=2, save_best='b2n/base_top1'),

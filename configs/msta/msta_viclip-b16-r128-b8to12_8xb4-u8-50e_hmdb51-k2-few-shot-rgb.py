@@ -7,19 +7,12 @@
 # fixed lists work too: ann_file=.../hmdb_splits/train1_few_shot_2.txt with
 # sampler=dict(type='DefaultSampler', shuffle=True).
 _base_ = ['./msta_viclip-b16-r128-b8to12_8xb4-u8-50e_hmdb51-base2novel-rgb.py']
+from mmvssm.utils import derive
 
 shots = 2
-__videos = dict(video=_base_.data_root)
 __desc = _base_.descriptions + '/2_{}_description_hmdb.json'
-model = dict(
-    cls_head=dict(
-        text_branch=dict(
-            class_names=_base_.labels + '/hmdb_51_labels.csv',
-            novel_class_names=None,
-            spatial_descriptions=__desc.format('s'),
-            temporal_descriptions=__desc.format('t'),
-        )
-    )
+model = derive.text_classes(
+    _base_.labels + '/hmdb_51_labels.csv', __desc, novel_class_names=None
 )
 train_dataloader = dict(
     sampler=dict(
@@ -27,15 +20,9 @@ train_dataloader = dict(
     ),
     dataset=dict(ann_file='data/hmdb51/hmdb51_train_split_1_videos.txt'),
 )
-__val = dict(
-    _delete_=True,
-    type='VideoDataset',
-    ann_file=_base_.splits + '/hmdb_splits/val1.txt',
-    data_prefix=__videos,
-    test_mode=True,
+val_dataloader, test_dataloader = derive.video_eval(
+    _base_, _base_.splits + '/hmdb_splits/val1.txt', _base_.data_root
 )
-val_dataloader = dict(dataset=dict(__val, pipeline=_base_.val_pipeline))
-test_dataloader = dict(dataset=dict(__val, pipeline=_base_.test_pipeline))
 val_evaluator = dict(_delete_=True, type='AccMetric')
 test_evaluator = val_evaluator
 default_hooks = dict(checkpoint=dict(save_best='acc/top1'))

@@ -20,6 +20,7 @@ _base_ = [
     '../_base_/datasets/kinetics400.py',
     '../_base_/default_runtime.py',
 ]
+from mmvssm.utils import derive
 
 num_frames = 8
 img_size = 224
@@ -52,63 +53,35 @@ model = dict(
     ),
 )
 
-train_pipeline = [
-    dict(type='DecordInit', **_base_.file_client_args),
-    # TSN segments: one random frame from each of 8 segments, as one clip.
-    dict(type='UniformSample', clip_len=num_frames, num_clips=1),
-    dict(type='DecordDecode'),
-    dict(type='Resize', scale=(-1, 256)),
-    dict(
-        type='MultiScaleCrop',
-        input_size=img_size,
-        scales=(1, 0.875, 0.75, 0.66),
-        random_crop=False,
-        max_wh_scale_gap=1,
-    ),
-    dict(type='Resize', scale=(img_size, img_size), keep_ratio=False),
-    dict(type='Flip', flip_ratio=0.5),
-    dict(
-        type='RandomApply',
-        transforms=[
-            dict(
-                type='ColorJitter',
-                brightness=0.4,
-                contrast=0.4,
-                saturation=0.2,
-                hue=0.0,
-            )
-        ],
-        prob=0.8,
-    ),
-    dict(type='VideoRandomGrayscale', prob=0.2),
-    dict(type='FormatShape', input_format='NCTHW'),
-    dict(type='PackActionInputs'),
-]
-val_pipeline = [
-    dict(type='DecordInit', **_base_.file_client_args),
-    dict(
-        type='UniformSample', clip_len=num_frames, num_clips=1, test_mode=True
-    ),
-    dict(type='DecordDecode'),
-    dict(type='Resize', scale=(-1, img_size)),
-    dict(type='CenterCrop', crop_size=img_size),
-    dict(type='FormatShape', input_format='NCTHW'),
-    dict(type='PackActionInputs'),
-]
-test_pipeline = [
-    dict(type='DecordInit', **_base_.file_client_args),
-    dict(
-        type='UniformSample',
-        clip_len=num_frames,
-        num_clips=test_clips,
-        test_mode=True,
-    ),
-    dict(type='DecordDecode'),
-    dict(type='Resize', scale=(-1, img_size)),
-    dict(type='ThreeCrop', crop_size=img_size),
-    dict(type='FormatShape', input_format='NCTHW'),
-    dict(type='PackActionInputs'),
-]
+__files = _base_.file_client_args
+__jitter = dict(
+    type='ColorJitter', brightness=0.4, contrast=0.4, saturation=0.2, hue=0.0
+)
+# TSN segments: one random frame from each of 8 segments, as one clip.
+__sample = dict(type='UniformSample', clip_len=num_frames, num_clips=1)
+train_pipeline = derive.decord_pipeline(
+    __sample,
+    [
+        dict(type='Resize', scale=(-1, 256)),
+        dict(
+            type='MultiScaleCrop',
+            input_size=img_size,
+            scales=(1, 0.875, 0.75, 0.66),
+            random_crop=False,
+            max_wh_scale_gap=1,
+        ),
+        dict(type='Resize', scale=(img_size, img_size), keep_ratio=False),
+        dict(type='Flip', flip_ratio=0.5),
+        dict(type='RandomApply', transforms=[__jitter], prob=0.8),
+        dict(type='VideoRandomGrayscale', prob=0.2),
+    ],
+    **__files,
+)
+__eval_sample = dict(__sample, test_mode=True)
+val_pipeline = derive.eval_pipeline(__eval_sample, img_size, **__files)
+test_pipeline = derive.eval_pipeline(
+    dict(__eval_sample, num_clips=test_clips), img_size, 'ThreeCrop', **__files
+)
 
 train_dataloader = dict(
     batch_size=4,
@@ -146,33 +119,15 @@ warmup_epochs = 5
 train_cfg = dict(
     type='EpochBasedTrainLoop', max_epochs=max_epochs, val_interval=5
 )
-val_cfg = dict(type='ValLoop')
-test_cfg = dict(type='TestLoop')
 lr = 1e-3
 optim_wrapper = dict(
     optimizer=dict(
         type='AdamW', lr=lr, weight_decay=1e-3, betas=(0.9, 0.98), eps=1e-8
     )
 )
-param_scheduler = [
-    dict(
-        type='LinearLR',
-        start_factor=1e-3,
-        by_epoch=True,
-        begin=0,
-        end=warmup_epochs,
-        convert_to_iter_based=True,
-    ),
-    dict(
-        type='CosineAnnealingLR',
-        T_max=max_epochs - warmup_epochs,
-        eta_min=lr / 100,
-        by_epoch=True,
-        begin=warmup_epochs,
-        end=max_epochs,
-        convert_to_iter_based=True,
-    ),
-]
+param_scheduler = derive.linear_cosine(
+    max_epochs, warmup_epochs, 1e-3, eta_min=lr / 100
+)
 default_hooks = dict(
     checkpoint=dict(interval=5, max_keep_ckpts=2, save_best='b2n/base_top1')
 )

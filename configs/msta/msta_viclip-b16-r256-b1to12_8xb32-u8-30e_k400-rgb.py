@@ -7,35 +7,19 @@
 # the training run of the zero-shot rows (*_k400-zero-shot_*.py test it on
 # other datasets). Paper: 82.2 top-1 / 96.2 top-5.
 _base_ = ['./msta_viclip-b16-r256-b1to12_8xb4-u8-50e_k400-base2novel-rgb.py']
+from mmvssm.utils import derive
 
 __desc = _base_.descriptions + '/2_{}_description_k400.json'
-__videos = dict(video=_base_.data_root)
-model = dict(
-    cls_head=dict(
-        text_branch=dict(
-            class_names=_base_.labels + '/kinetics_400_labels.csv',
-            novel_class_names=None,
-            spatial_descriptions=__desc.format('s'),
-            temporal_descriptions=__desc.format('t'),
-        )
-    )
+model = derive.text_classes(
+    _base_.labels + '/kinetics_400_labels.csv', __desc, novel_class_names=None
 )
 train_dataloader = dict(
     batch_size=32,
-    dataset=dict(
-        ann_file=_base_.splits + '/k400_splits/train.txt',
-        data_prefix=__videos,
-    ),
+    dataset=dict(ann_file=_base_.splits + '/k400_splits/train.txt'),
 )
-__val = dict(
-    _delete_=True,
-    type='VideoDataset',
-    ann_file=_base_.splits + '/k400_splits/val.txt',
-    data_prefix=__videos,
-    test_mode=True,
+val_dataloader, test_dataloader = derive.video_eval(
+    _base_, _base_.splits + '/k400_splits/val.txt', _base_.data_root
 )
-val_dataloader = dict(dataset=dict(__val, pipeline=_base_.val_pipeline))
-test_dataloader = dict(dataset=dict(__val, pipeline=_base_.test_pipeline))
 val_evaluator = dict(_delete_=True, type='AccMetric')
 test_evaluator = val_evaluator
 
@@ -43,14 +27,7 @@ max_epochs = 30
 lr = 8e-3
 train_cfg = dict(max_epochs=max_epochs, val_interval=5)
 optim_wrapper = dict(optimizer=dict(lr=lr))
-param_scheduler = [
-    _base_.param_scheduler[0],
-    dict(
-        _base_.param_scheduler[1],
-        T_max=max_epochs - _base_.warmup_epochs,
-        eta_min=lr / 100,
-        end=max_epochs,
-    ),
-]
+__linear, __cosine = derive.warmup_cosine(_base_, epochs=max_epochs)
+param_scheduler = [__linear, dict(__cosine, eta_min=lr / 100)]
 default_hooks = dict(checkpoint=dict(save_best='acc/top1'))
 auto_scale_lr = dict(base_batch_size=256)

@@ -5,26 +5,16 @@
 #   python tools/test.py THIS_CONFIG work_dirs/<K400 run>/best_acc_top1_*.pth
 # Descriptions are not used at test time. Paper: 55.8 (mean of 3 splits).
 _base_ = ['./msta_viclip-b16-r256-b1to12_8xb32-u8-30e_k400-rgb.py']
+from mmvssm.utils import derive
 
-model = dict(
-    cls_head=dict(
-        text_branch=dict(
-            class_names=_base_.labels + '/hmdb_51_labels.csv',
-            spatial_descriptions=None,
-            temporal_descriptions=None,
-        )
-    )
+model = derive.text_classes(
+    _base_.labels + '/hmdb_51_labels.csv',
+    spatial_descriptions=None,
+    temporal_descriptions=None,
 )
-__views = [
-    dict(t, num_clips=10) if t.type == 'UniformSample' else t
-    for t in _base_.test_pipeline
-]
-test_dataloader = dict(
-    dataset=dict(
-        ann_file=_base_.splits + '/hmdb_splits/val1.txt',
-        data_prefix=dict(video='data/hmdb51/videos'),
-        pipeline=__views,
-    )
+__views = derive.views(_base_, 10)
+test_dataloader = derive.test_files(
+    _base_.splits + '/hmdb_splits/val1.txt', 'data/hmdb51/videos', __views
 )
 # Test only.
 train_dataloader = train_cfg = optim_wrapper = param_scheduler = None

@@ -5,19 +5,12 @@
 _base_ = [
     './msta_viclip-b16-r256-b1to12_8xb32-u8-30e_k400-zero-shot_hmdb51-split1-rgb.py'
 ]
+from mmvssm.utils import derive
 
-model = dict(
-    cls_head=dict(
-        text_branch=dict(class_names=_base_.labels + '/ZS_split1_K600.csv')
-    )
-)
-test_dataloader = dict(
-    dataset=dict(
-        ann_file=_base_.splits + '/k600_splits/ZS_split1_K600_eval.txt',
-        data_prefix=dict(video='data/kinetics600'),
-        pipeline=[
-            dict(t, num_clips=4) if t.type == 'UniformSample' else t
-            for t in _base_.test_pipeline
-        ],
-    )
+model = derive.text_classes(_base_.labels + '/ZS_split1_K600.csv')
+__views = derive.views(_base_, 4)
+test_dataloader = derive.test_files(
+    _base_.splits + '/k600_splits/ZS_split1_K600_eval.txt',
+    'data/kinetics600',
+    __views,
 )

@@ -3,6 +3,7 @@
 # paper: top-1/top-5 68.4 / 91.6, 333 GFLOPs x 3 crops x 2 clips
 # GPUs x batch are not given in the official scripts: 16 x 8 chosen.
 _base_ = ['./videomamba-small-res288_sthv2-f16-pre_16xb8-u16-10e_sthv2-rgb.py']
+from mmvssm.utils import derive
 
 # The previous stage with its head, converted by
 # tools/model_converters/videomamba_official_to_mmvssm.py; position
@@ -10,7 +11,4 @@ _base_ = ['./videomamba-small-res288_sthv2-f16-pre_16xb8-u16-10e_sthv2-rgb.py']
 load_from = 'checkpoints/videomamba_m16_ssv2_f16_res224_mmvssm.pth'
 # The first stage's weights (this stage starts from load_from).
 pretrained = 'checkpoints/videomamba_m16_in1k_res224.pth'
-model = dict(
-    backbone=dict(arch='middle', drop_path_rate=0.8),
-    cls_head=dict(in_channels=576),
-)
+model = derive.model_size('middle', 576, 0.8)

@@ -12,9 +12,6 @@ from mmvssm.utils import derive
 load_from = 'checkpoints/videomamba_m16_k400_f64_res224_mmvssm.pth'
 # The first stage's weights (this stage starts from load_from).
 pretrained = 'checkpoints/videomamba_m16_in1k_res224.pth'
-model = dict(
-    backbone=dict(arch='middle', drop_path_rate=0.8),
-    cls_head=dict(in_channels=576),
-)
+model = derive.model_size('middle', 576, 0.8)
 train_dataloader = dict(batch_size=1)
 optim_wrapper, auto_scale_lr = derive.official_lr(5e-6, gpus=16, videos=1)

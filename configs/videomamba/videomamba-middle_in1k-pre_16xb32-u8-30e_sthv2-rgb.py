@@ -2,13 +2,9 @@
 # VideoMamba-M, 8x224x224, ImageNet-1K init, Something-Something V2.
 # paper: top-1/top-5 67.3 / 91.0, 101 GFLOPs x 3 crops x 2 clips
 _base_ = ['./videomamba-small_in1k-pre_8xb64-u8-30e_sthv2-rgb.py']
+from mmvssm.utils import derive
 
 # Official weights (OpenGVLab/VideoMamba MODEL_ZOO), put in checkpoints/ by hand.
 pretrained = 'checkpoints/videomamba_m16_in1k_res224.pth'
-model = dict(
-    backbone=dict(
-        arch='middle', drop_path_rate=0.8, init_cfg=dict(checkpoint=pretrained)
-    ),
-    cls_head=dict(in_channels=576),
-)
+model = derive.model_size('middle', 576, 0.8, pretrained)
 train_dataloader = dict(batch_size=32)

@@ -1,7 +1,8 @@
 # Copyright (c) mmvssm contributors. All rights reserved.
 # VideoMamba-M, 32x224x224, ImageNet-1K init, Kinetics-400.
 # paper: top-1/top-5 82.4 / 95.7, 403 GFLOPs x 3 crops x 4 clips
-_base_ = ['./videomamba-middle_in1k-pre_16xb32-u8-50e_kinetics400-rgb.py']
+# The 16-frame row at 32 frames (its base lr 1e-4 and schedule floor).
+_base_ = ['./videomamba-middle_in1k-pre_16xb16-u16-50e_kinetics400-rgb.py']
 from mmvssm.utils import derive
 
 num_frames = 32
@@ -11,5 +12,3 @@ train_dataloader, val_dataloader, test_dataloader = derive.with_pipelines(
     train_pipeline, val_pipeline, test_pipeline, batch_size=8
 )
 optim_wrapper, auto_scale_lr = derive.official_lr(0.0001, gpus=16, videos=8)
-# Warm-up from and decay to 1e-6 x the batch scaling (1e-6 / base lr).
-param_scheduler = derive.warmup_cosine(_base_, floor=0.01)

@@ -2,6 +2,7 @@
 # VideoMamba-M, 8x224x224, masked-pretrained on Kinetics-400, fine-tuned.
 # paper: top-1/top-5 82.0 / 95.4, 101 GFLOPs x 3 crops x 4 clips
 _base_ = ['./videomamba-middle_in1k-pre_16xb32-u8-50e_kinetics400-rgb.py']
+from mmvssm.utils import derive
 
 # Official weights (OpenGVLab/VideoMamba MODEL_ZOO), put in checkpoints/ by hand.
 pretrained = 'checkpoints/videomamba_m16_k400_mask_pt_f8_res224.pth'
@@ -14,7 +15,4 @@ optim_wrapper = dict(
 )
 train_cfg = dict(max_epochs=45)
 # Warm-up from and decay to 1e-6 x the batch scaling (1e-6 / base lr).
-param_scheduler = [
-    dict(_base_.param_scheduler[0], start_factor=0.01),
-    dict(_base_.param_scheduler[1], eta_min_ratio=0.01, T_max=40, end=45),
-]
+param_scheduler = derive.warmup_cosine(_base_, epochs=45, floor=0.01)

@@ -3,12 +3,8 @@
 # No paper numbers: the paper reports no UCF101/HMDB51 results;
 # the recipe (K400 augmentation, 50 epochs, base lr 2e-4) is ours.
 _base_ = ['./videomamba-small_k400-pre_8xb8-u8-50e_ucf101-split1-rgb.py']
+from mmvssm.utils import derive
 
 # Official weights (OpenGVLab/VideoMamba MODEL_ZOO), put in checkpoints/ by hand.
 pretrained = 'checkpoints/videomamba_m16_k400_f8_res224.pth'
-model = dict(
-    backbone=dict(
-        arch='middle', drop_path_rate=0.8, init_cfg=dict(checkpoint=pretrained)
-    ),
-    cls_head=dict(in_channels=576),
-)
+model = derive.model_size('middle', 576, 0.8, pretrained)

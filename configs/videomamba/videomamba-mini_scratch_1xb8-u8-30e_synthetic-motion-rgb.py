@@ -11,6 +11,7 @@ _base_ = [
     '../_base_/default_runtime.py',
     '../_base_/schedules/synthetic_adamw_cosine_20e.py',
 ]
+from mmvssm.utils import derive
 
 model = dict(
     backbone=dict(
@@ -37,15 +38,9 @@ optim_wrapper = dict(
     clip_grad=dict(max_norm=5.0),
 )
 # Two warm-up epochs from 1% of the lr.
-param_scheduler = [
-    dict(_base_.param_scheduler[0], start_factor=0.01, end=2),
-    dict(
-        _base_.param_scheduler[1],
-        T_max=max_epochs - 2,
-        begin=2,
-        end=max_epochs,
-    ),
-]
+param_scheduler = derive.warmup_cosine(
+    _base_, epochs=max_epochs, warmup=2, floor=0.01
+)
 
 default_hooks = dict(
     logger=dict(interval=12),

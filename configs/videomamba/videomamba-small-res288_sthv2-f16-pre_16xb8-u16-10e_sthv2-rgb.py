@@ -16,8 +16,5 @@ train_pipeline = derive.update_transform(
 load_from = 'checkpoints/videomamba_s16_ssv2_f16_res224_mmvssm.pth'
 # The first stage's weights (this stage starts from load_from).
 pretrained = 'checkpoints/videomamba_s16_in1k_res224.pth'
-model = dict(
-    backbone=dict(arch='small', drop_path_rate=0.35),
-    cls_head=dict(in_channels=384),
-)
+model = derive.model_size('small', 384, 0.35)
 train_dataloader = dict(dataset=dict(pipeline=train_pipeline))

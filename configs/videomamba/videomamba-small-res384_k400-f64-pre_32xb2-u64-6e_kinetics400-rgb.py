@@ -17,14 +17,8 @@ train_pipeline = derive.update_transform(
 load_from = 'checkpoints/videomamba_s16_k400_f64_res224_mmvssm.pth'
 # The first stage's weights (this stage starts from load_from).
 pretrained = 'checkpoints/videomamba_s16_in1k_res224.pth'
-model = dict(
-    backbone=dict(arch='small', drop_path_rate=0.35),
-    cls_head=dict(in_channels=384),
-)
+model = derive.model_size('small', 384, 0.35)
 train_dataloader = dict(batch_size=2, dataset=dict(pipeline=train_pipeline))
 optim_wrapper, auto_scale_lr = derive.official_lr(5e-6, gpus=32, videos=2)
 train_cfg = dict(max_epochs=6)
-param_scheduler = [
-    dict(_base_.param_scheduler[0], end=1),
-    dict(_base_.param_scheduler[1], begin=1, T_max=5, end=6),
-]
+param_scheduler = derive.warmup_cosine(_base_, epochs=6, warmup=1)

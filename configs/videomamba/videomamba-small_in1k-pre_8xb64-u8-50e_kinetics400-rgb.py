@@ -11,16 +11,8 @@ train_pipeline = derive.update_transform(
 )
 # Official weights (OpenGVLab/VideoMamba MODEL_ZOO), put in checkpoints/ by hand.
 pretrained = 'checkpoints/videomamba_s16_in1k_res224.pth'
-model = dict(
-    backbone=dict(
-        arch='small', drop_path_rate=0.35, init_cfg=dict(checkpoint=pretrained)
-    ),
-    cls_head=dict(in_channels=384),
-)
+model = derive.model_size('small', 384, 0.35, pretrained)
 train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
 optim_wrapper = dict(optimizer=dict(weight_decay=0.05))
 train_cfg = dict(max_epochs=50)
-param_scheduler = [
-    _base_.param_scheduler[0],
-    dict(_base_.param_scheduler[1], T_max=45, end=50),
-]
+param_scheduler = derive.warmup_cosine(_base_, epochs=50)

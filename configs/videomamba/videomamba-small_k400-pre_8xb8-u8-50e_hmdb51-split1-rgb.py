@@ -1,21 +1,15 @@
 # Copyright (c) mmvssm contributors. All rights reserved.
 # VideoMamba-S, 8x224x224, Kinetics-400 init, HMDB51 (split 1).
 # No paper numbers: the paper reports no UCF101/HMDB51 results.
-# The UCF101 recipe of the same size, on HMDB51's files and 51 classes.
-_base_ = ['./videomamba-tiny_k400-pre_8xb8-u8-50e_hmdb51-split1-rgb.py']
+# The UCF101 row of the same size on HMDB51's files and 51 classes.
+_base_ = ['./videomamba-small_k400-pre_8xb8-u8-50e_ucf101-split1-rgb.py']
 from mmvssm.utils import derive
 
-# RandAugment rand-m7-n4-mstd0.5-inc1
-rand_augment = dict(magnitude=7, num_layers=4, magnitude_std=0.5)
-train_pipeline = derive.update_transform(
-    _base_.train_pipeline, 'VideoRandAugment', **rand_augment
+data_root = 'data/hmdb51/videos'
+ann_file_train = 'data/hmdb51/hmdb51_train_split_1_videos.txt'
+ann_file_val = 'data/hmdb51/hmdb51_val_split_1_videos.txt'
+num_classes = 51
+model = derive.classes(_base_, num_classes)
+train_dataloader, val_dataloader, test_dataloader = derive.with_files(
+    data_root, ann_file_train, ann_file_val
 )
-# Official weights (OpenGVLab/VideoMamba MODEL_ZOO), put in checkpoints/ by hand.
-pretrained = 'checkpoints/videomamba_s16_k400_f8_res224.pth'
-model = dict(
-    backbone=dict(
-        arch='small', drop_path_rate=0.35, init_cfg=dict(checkpoint=pretrained)
-    ),
-    cls_head=dict(in_channels=384),
-)
-train_dataloader = dict(dataset=dict(pipeline=train_pipeline))

@@ -12,10 +12,5 @@ train_pipeline = derive.update_transform(
 )
 # Official weights (OpenGVLab/VideoMamba MODEL_ZOO), put in checkpoints/ by hand.
 pretrained = 'checkpoints/videomamba_s16_k400_f8_res224.pth'
-model = dict(
-    backbone=dict(
-        arch='small', drop_path_rate=0.35, init_cfg=dict(checkpoint=pretrained)
-    ),
-    cls_head=dict(in_channels=384),
-)
+model = derive.model_size('small', 384, 0.35, pretrained)
 train_dataloader = dict(dataset=dict(pipeline=train_pipeline))

@@ -20,9 +20,4 @@ optim_wrapper, auto_scale_lr = derive.official_lr(
 )
 train_cfg = dict(max_epochs=10)
 # Warm-up from and decay to 1e-6 x the batch scaling (1e-6 / base lr).
-param_scheduler = [
-    dict(_base_.param_scheduler[0], start_factor=0.2, end=2),
-    dict(
-        _base_.param_scheduler[1], eta_min_ratio=0.2, begin=2, T_max=8, end=10
-    ),
-]
+param_scheduler = derive.warmup_cosine(_base_, epochs=10, warmup=2, floor=0.2)

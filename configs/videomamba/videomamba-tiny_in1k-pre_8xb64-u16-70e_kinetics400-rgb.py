@@ -8,5 +8,5 @@ num_frames = 16
 train_pipeline, val_pipeline, test_pipeline = derive.retime(_base_, num_frames)
 model = dict(backbone=dict(num_frames=num_frames))
 train_dataloader, val_dataloader, test_dataloader = derive.with_pipelines(
-    train_pipeline, val_pipeline, test_pipeline
+    train_pipeline, val_pipeline, test_pipeline, batch_size=64
 )

@@ -6,6 +6,7 @@ _base_ = [
     '../_base_/datasets/kinetics400.py',
     '../_base_/default_runtime.py',
 ]
+from mmvssm.utils import derive
 
 num_classes = 400
 # RandAugment rand-m5-n2-mstd0.25-inc1
@@ -36,52 +37,32 @@ model = dict(
     ),
 )
 
-train_pipeline = [
-    dict(type='DecordInit'),
-    dict(type='UniformSample', clip_len=num_frames, num_clips=1),
-    dict(type='DecordDecode'),
-    dict(type='VideoRandAugment', **rand_augment),
-    dict(
-        type='RandomResizedCrop',
-        area_range=(0.08, 1.0),
-        aspect_ratio_range=(3 / 4, 4 / 3),
-    ),
-    dict(
-        type='Resize',
-        scale=(img_size, img_size),
-        keep_ratio=False,
-        interpolation='bicubic',
-    ),
-    dict(type='Flip', flip_ratio=0.5),
-    dict(type='RandomErasing', erase_prob=0.25, mode='rand'),
-    dict(type='FormatShape', input_format='NCTHW'),
-    dict(type='PackActionInputs'),
-]
-val_pipeline = [
-    dict(type='DecordInit'),
-    dict(
-        type='UniformSample', clip_len=num_frames, num_clips=1, test_mode=True
-    ),
-    dict(type='DecordDecode'),
-    dict(type='Resize', scale=(-1, img_size), interpolation='bicubic'),
-    dict(type='CenterCrop', crop_size=img_size),
-    dict(type='FormatShape', input_format='NCTHW'),
-    dict(type='PackActionInputs'),
-]
-test_pipeline = [
-    dict(type='DecordInit'),
-    dict(
-        type='UniformSample',
-        clip_len=num_frames,
-        num_clips=4,
-        test_mode=True,
-    ),
-    dict(type='DecordDecode'),
-    dict(type='Resize', scale=(-1, img_size), interpolation='bicubic'),
-    dict(type='ThreeCrop', crop_size=img_size),
-    dict(type='FormatShape', input_format='NCTHW'),
-    dict(type='PackActionInputs'),
-]
+__sample = dict(type='UniformSample', clip_len=num_frames, num_clips=1)
+__bicubic = dict(interpolation='bicubic')
+train_pipeline = derive.decord_pipeline(
+    __sample,
+    [
+        dict(type='VideoRandAugment', **rand_augment),
+        dict(
+            type='RandomResizedCrop',
+            area_range=(0.08, 1.0),
+            aspect_ratio_range=(3 / 4, 4 / 3),
+        ),
+        dict(
+            type='Resize',
+            scale=(img_size, img_size),
+            keep_ratio=False,
+            **__bicubic,
+        ),
+        dict(type='Flip', flip_ratio=0.5),
+        dict(type='RandomErasing', erase_prob=0.25, mode='rand'),
+    ],
+)
+__eval_sample = dict(__sample, test_mode=True)
+val_pipeline = derive.eval_pipeline(__eval_sample, img_size, resize=__bicubic)
+test_pipeline = derive.eval_pipeline(
+    dict(__eval_sample, num_clips=4), img_size, 'ThreeCrop', resize=__bicubic
+)
 train_dataloader = dict(
     batch_size=64,
     num_workers=8,
@@ -101,8 +82,6 @@ test_dataloader = dict(dataset=dict(pipeline=test_pipeline))
 train_cfg = dict(
     type='EpochBasedTrainLoop', max_epochs=70, val_begin=1, val_interval=1
 )
-val_cfg = dict(type='ValLoop')
-test_cfg = dict(type='TestLoop')
 optim_wrapper = dict(
     # bf16 autocast, as the official runs (needs a CUDA device).
     type='AmpOptimWrapper',
@@ -122,25 +101,7 @@ optim_wrapper = dict(
     ),
 )
 # Linear warm-up from and cosine decay to 1e-6 x the same batch scaling.
-param_scheduler = [
-    dict(
-        type='LinearLR',
-        start_factor=0.005,
-        by_epoch=True,
-        begin=0,
-        end=5,
-        convert_to_iter_based=True,
-    ),
-    dict(
-        type='CosineAnnealingLR',
-        T_max=65,
-        eta_min_ratio=0.005,
-        by_epoch=True,
-        begin=5,
-        end=70,
-        convert_to_iter_based=True,
-    ),
-]
+param_scheduler = derive.linear_cosine(70, 5, 0.005, eta_min_ratio=0.005)
 # --auto-scale-lr rescales lr from this many videos per step.
 auto_scale_lr = dict(enable=False, base_batch_size=512)
 

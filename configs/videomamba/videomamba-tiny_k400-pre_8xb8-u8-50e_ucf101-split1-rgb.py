@@ -11,27 +11,15 @@ ann_file_val = 'data/ucf101/ucf101_val_split_1_videos.txt'
 num_classes = 101
 # Official weights (OpenGVLab/VideoMamba MODEL_ZOO), put in checkpoints/ by hand.
 pretrained = 'checkpoints/videomamba_t16_k400_f8_res224.pth'
-__mix = _base_.model.data_preprocessor.blending.augments
 model = dict(
+    derive.classes(_base_, num_classes),
     backbone=dict(init_cfg=dict(checkpoint=pretrained)),
-    cls_head=dict(num_classes=num_classes),
-    data_preprocessor=dict(
-        blending=dict(
-            augments=[dict(a, num_classes=num_classes) for a in __mix]
-        )
-    ),
 )
-__files = dict(ann_file=ann_file_val, data_prefix=dict(video=data_root))
-train_dataloader = dict(
-    batch_size=8, dataset=dict(__files, ann_file=ann_file_train)
+train_dataloader, val_dataloader, test_dataloader = derive.with_files(
+    data_root, ann_file_train, ann_file_val, batch_size=8
 )
-val_dataloader = dict(dataset=__files)
-test_dataloader = dict(dataset=__files)
 optim_wrapper, auto_scale_lr = derive.official_lr(
     0.0002, gpus=8, videos=8, weight_decay=0.05
 )
 train_cfg = dict(max_epochs=50)
-param_scheduler = [
-    _base_.param_scheduler[0],
-    dict(_base_.param_scheduler[1], T_max=45, end=50),
-]
+param_scheduler = derive.warmup_cosine(_base_, epochs=50)

@@ -3,6 +3,7 @@
 # the middle row with drop path 0.4 and 45 epochs.
 # paper: top-1 97.9
 _base_ = ['./videomamba-middle_k400-f32-pre_8xb32-u32-50e_breakfast-rgb.py']
+from mmvssm.utils import derive
 
 model = dict(
     backbone=dict(
@@ -13,7 +14,4 @@ model = dict(
     )
 )
 train_cfg = dict(max_epochs=45)
-param_scheduler = [
-    _base_.param_scheduler[0],
-    dict(_base_.param_scheduler[1], T_max=40, end=45),
-]
+param_scheduler = derive.warmup_cosine(_base_, epochs=45)

@@ -5,23 +5,11 @@
 #   data/coin/annotations --video-dir data/coin/videos --out-dir data/coin
 # paper: top-1 86.2
 _base_ = ['./videomamba-tiny_k400-f32-pre_8xb32-u32-70e_breakfast-rgb.py']
+from mmvssm.utils import derive
 
 num_classes = 180
-model = dict(
-    cls_head=dict(num_classes=num_classes),
-    data_preprocessor=dict(
-        blending=dict(
-            augments=[
-                dict(a, num_classes=num_classes)
-                for a in _base_.model.data_preprocessor.blending.augments
-            ]
-        )
-    ),
-)
-test_pipeline = [
-    dict(t, num_clips=10) if t.type == 'UniformSample' else t
-    for t in _base_.test_pipeline
-]
+model = derive.classes(_base_, num_classes)
+test_pipeline = derive.views(_base_, 10)
 data_prefix = dict(video='data/coin/videos')
 train_dataloader = dict(
     dataset=dict(
@@ -40,7 +28,4 @@ test_dataloader = dict(
     dataset=dict(val_dataloader['dataset'], pipeline=test_pipeline)
 )
 train_cfg = dict(max_epochs=40)
-param_scheduler = [
-    _base_.param_scheduler[0],
-    dict(_base_.param_scheduler[1], T_max=35, end=40),
-]
+param_scheduler = derive.warmup_cosine(_base_, epochs=40)

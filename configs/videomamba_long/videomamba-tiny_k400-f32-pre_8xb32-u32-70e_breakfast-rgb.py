@@ -9,21 +9,14 @@
 _base_ = [
     '../videomamba/videomamba-tiny_in1k-pre_8xb32-u32-70e_kinetics400-rgb.py'
 ]
+from mmvssm.utils import derive
 
 num_classes = 10
 # Official weights (OpenGVLab/VideoMamba MODEL_ZOO), put in checkpoints/ by hand.
 pretrained = 'checkpoints/videomamba_t16_k400_f32_res224.pth'
 model = dict(
+    derive.classes(_base_, num_classes),
     backbone=dict(init_cfg=dict(checkpoint=pretrained)),
-    cls_head=dict(num_classes=num_classes),
-    data_preprocessor=dict(
-        blending=dict(
-            augments=[
-                dict(a, num_classes=num_classes)
-                for a in _base_.model.data_preprocessor.blending.augments
-            ]
-        )
-    ),
 )
 # Training keeps the recipe's repeated augmentation (RepeatAugDataset reads
 # the same list); validation and test use the Breakfast class.

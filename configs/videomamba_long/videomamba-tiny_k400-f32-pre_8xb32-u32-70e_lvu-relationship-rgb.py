@@ -6,20 +6,11 @@
 #   data/lvu/lvu_1.0 --video-dir data/lvu/videos --out-dir data/lvu
 # paper: accuracy 62.50
 _base_ = ['./videomamba-tiny_k400-f32-pre_8xb32-u32-70e_breakfast-rgb.py']
+from mmvssm.utils import derive
 
 lvu_task = 'relationship'
 num_classes = 4
-model = dict(
-    cls_head=dict(num_classes=num_classes),
-    data_preprocessor=dict(
-        blending=dict(
-            augments=[
-                dict(a, num_classes=num_classes)
-                for a in _base_.model.data_preprocessor.blending.augments
-            ]
-        )
-    ),
-)
+model = derive.classes(_base_, num_classes)
 data_prefix = dict(video='data/lvu/videos')
 train_dataloader = dict(
     dataset=dict(

@@ -3,12 +3,10 @@
 # clips, from the K400 64-frame model, 16 GPUs x 16.
 # paper: top-1 87.0
 _base_ = ['./videomamba-tiny_k400-f32-pre_8xb32-u32-40e_coin-rgb.py']
+from mmvssm.utils import derive
 
 num_frames = 64
-train_pipeline, val_pipeline, test_pipeline = (
-    [dict(t, clip_len=num_frames) if 'clip_len' in t else t for t in p]
-    for p in (_base_.train_pipeline, _base_.val_pipeline, _base_.test_pipeline)
-)
+train_pipeline, val_pipeline, test_pipeline = derive.retime(_base_, num_frames)
 model = dict(
     backbone=dict(
         num_frames=num_frames,
@@ -17,6 +15,6 @@ model = dict(
         ),
     )
 )
-train_dataloader = dict(batch_size=16, dataset=dict(pipeline=train_pipeline))
-val_dataloader = dict(dataset=dict(pipeline=val_pipeline))
-test_dataloader = dict(dataset=dict(pipeline=test_pipeline))
+train_dataloader, val_dataloader, test_dataloader = derive.with_pipelines(
+    train_pipeline, val_pipeline, test_pipeline, batch_size=16
+)

@@ -10,6 +10,7 @@
 _base_ = [
     '../videomamba/videomamba-middle_in1k-pre_16xb32-u8-50e_kinetics400-rgb.py'
 ]
+from mmvssm.utils import derive
 
 model = dict(
     _delete_=True,
@@ -31,23 +32,21 @@ model = dict(
     data_preprocessor=_base_.model.data_preprocessor,
 )
 
-train_pipeline = [
-    dict(type='DecordInit'),
+train_pipeline = derive.decord_pipeline(
     dict(type='UniformSample', clip_len=8, num_clips=1),
-    dict(type='DecordDecode'),
-    dict(type='Resize', scale=(-1, 256)),
-    dict(
-        type='MultiScaleCrop',
-        input_size=224,
-        scales=(1, 0.875, 0.75, 0.66),
-        random_crop=False,
-        max_wh_scale_gap=1,
-    ),
-    dict(type='Resize', scale=(224, 224), keep_ratio=False),
-    dict(type='Flip', flip_ratio=0.5),
-    dict(type='FormatShape', input_format='NCTHW'),
-    dict(type='PackActionInputs'),
-]
+    [
+        dict(type='Resize', scale=(-1, 256)),
+        dict(
+            type='MultiScaleCrop',
+            input_size=224,
+            scales=(1, 0.875, 0.75, 0.66),
+            random_crop=False,
+            max_wh_scale_gap=1,
+        ),
+        dict(type='Resize', scale=(224, 224), keep_ratio=False),
+        dict(type='Flip', flip_ratio=0.5),
+    ],
+)
 train_dataloader = dict(
     batch_size=64,
     collate_fn=dict(type='pseudo_collate'),
@@ -73,24 +72,6 @@ optim_wrapper = dict(
     ),
     paramwise_cfg=dict(norm_decay_mult=0.0, bias_decay_mult=0.0),
 )
-param_scheduler = [
-    dict(
-        type='LinearLR',
-        start_factor=1e-3,
-        by_epoch=True,
-        begin=0,
-        end=40,
-        convert_to_iter_based=True,
-    ),
-    dict(
-        type='CosineAnnealingLR',
-        T_max=max_epochs - 40,
-        eta_min=8e-5,
-        by_epoch=True,
-        begin=40,
-        end=max_epochs,
-        convert_to_iter_based=True,
-    ),
-]
+param_scheduler = derive.linear_cosine(max_epochs, 40, 1e-3, eta_min=8e-5)
 default_hooks = dict(checkpoint=dict(interval=20, save_best=None))
 auto_scale_lr = dict(enable=False, base_batch_size=2048)

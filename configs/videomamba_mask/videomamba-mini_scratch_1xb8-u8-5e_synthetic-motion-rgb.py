@@ -6,11 +6,9 @@
 _base_ = [
     '../videomamba/videomamba-mini_scratch_1xb8-u8-30e_synthetic-motion-rgb.py'
 ]
+from mmvssm.utils import derive
 
 max_epochs = 5
 train_cfg = dict(max_epochs=max_epochs, val_interval=1)
-param_scheduler = [
-    _base_.param_scheduler[0],
-    dict(_base_.param_scheduler[1], T_max=max_epochs - 2, end=max_epochs),
-]
+param_scheduler = derive.warmup_cosine(_base_, epochs=max_epochs)
 default_hooks = dict(checkpoint=dict(interval=1))

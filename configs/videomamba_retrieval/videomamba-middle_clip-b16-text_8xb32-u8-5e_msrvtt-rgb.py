@@ -9,6 +9,7 @@ _base_ = [
     '../videomamba/'
     'videomamba-middle_k400-mask-pre_16xb32-u8-45e_kinetics400-rgb.py'
 ]
+from mmvssm.utils import derive
 
 clip_checkpoint = 'checkpoints/ViT-B-16.pt'
 model = dict(
@@ -31,39 +32,32 @@ model = dict(
 )
 
 __meta_keys = ('img_shape', 'caption', 'video_id')
-train_pipeline = [
-    dict(t, meta_keys=__meta_keys) if t.type == 'PackActionInputs' else t
-    for t in _base_.train_pipeline
-    if t.type not in ('VideoRandAugment', 'RandomErasing')
-]
-test_pipeline = [
-    dict(t, meta_keys=__meta_keys) if t.type == 'PackActionInputs' else t
-    for t in _base_.val_pipeline
-]
+train_pipeline = derive.update_transform(
+    [
+        t
+        for t in _base_.train_pipeline
+        if t.type not in ('VideoRandAugment', 'RandomErasing')
+    ],
+    'PackActionInputs',
+    meta_keys=__meta_keys,
+)
+test_pipeline = derive.update_transform(
+    _base_.val_pipeline, 'PackActionInputs', meta_keys=__meta_keys
+)
 data_root = 'data/msrvtt/videos'
 ann_file_train = 'data/msrvtt/annotations/msrvtt_9k_train.json'
 ann_file_test = 'data/msrvtt/annotations/msrvtt_1ka_test.json'
+__captions = dict(
+    _delete_=True,
+    type='VideoCaptionDataset',
+    data_prefix=dict(video=data_root),
+)
 train_dataloader = dict(
     collate_fn=dict(type='pseudo_collate'),
-    dataset=dict(
-        _delete_=True,
-        type='VideoCaptionDataset',
-        ann_file=ann_file_train,
-        data_prefix=dict(video=data_root),
-        pipeline=train_pipeline,
-    ),
+    dataset=dict(__captions, ann_file=ann_file_train, pipeline=train_pipeline),
 )
-val_dataloader = dict(
-    batch_size=32,
-    dataset=dict(
-        _delete_=True,
-        type='VideoCaptionDataset',
-        ann_file=ann_file_test,
-        data_prefix=dict(video=data_root),
-        pipeline=test_pipeline,
-        test_mode=True,
-    ),
-)
+__test = dict(ann_file=ann_file_test, pipeline=test_pipeline, test_mode=True)
+val_dataloader = dict(batch_size=32, dataset=dict(__captions, **__test))
 test_dataloader = val_dataloader
 val_evaluator = dict(_delete_=True, type='RetrievalMetric')
 test_evaluator = val_evaluator
@@ -73,15 +67,7 @@ train_cfg = dict(max_epochs=max_epochs)
 optim_wrapper = dict(
     optimizer=dict(lr=1e-4), paramwise_cfg=dict(layer_decay_rate=1.0)
 )
-param_scheduler = [
-    dict(_base_.param_scheduler[0], end=1),
-    dict(
-        _base_.param_scheduler[1],
-        T_max=max_epochs - 1,
-        begin=1,
-        end=max_epochs,
-    ),
-]
+param_scheduler = derive.warmup_cosine(_base_, epochs=max_epochs, warmup=1)
 default_hooks = dict(
     checkpoint=dict(save_best='retrieval/t2v_R@1', rule='greater')
 )

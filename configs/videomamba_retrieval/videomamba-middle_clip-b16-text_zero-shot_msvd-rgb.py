@@ -3,10 +3,8 @@
 # this dataset's test annotations.
 # paper (25M pairs, T2V R@1/5/10): 42.6/71.6/81.2
 _base_ = ['./videomamba-middle_clip-b16-text_zero-shot_msrvtt-rgb.py']
+from mmvssm.utils import derive
 
-test_dataloader = dict(
-    dataset=dict(
-        ann_file='data/msvd/annotations/msvd_test.json',
-        data_prefix=dict(video='data/msvd/videos'),
-    )
+test_dataloader = derive.test_files(
+    'data/msvd/annotations/msvd_test.json', 'data/msvd/videos'
 )

@@ -9,6 +9,7 @@
 _base_ = [
     '../videomamba/videomamba-mini_scratch_1xb8-u8-30e_synthetic-motion-rgb.py'
 ]
+from mmvssm.utils import derive
 
 clip_checkpoint = 'checkpoints/tiny_clip_p8_w64.pth'
 model = dict(
@@ -27,30 +28,18 @@ model = dict(
 
 __meta_keys = ('img_shape', 'caption', 'video_id')
 train_pipeline, val_pipeline = (
-    [
-        dict(t, meta_keys=__meta_keys) if t.type == 'PackActionInputs' else t
-        for t in p
-    ]
+    derive.update_transform(p, 'PackActionInputs', meta_keys=__meta_keys)
     for p in (_base_.train_pipeline, _base_.val_pipeline)
 )
-train_dataloader = dict(
-    dataset=dict(type='SyntheticCaptionDataset', pipeline=train_pipeline)
-)
-val_dataloader = dict(
-    dataset=dict(type='SyntheticCaptionDataset', pipeline=val_pipeline)
-)
-test_dataloader = dict(
-    dataset=dict(type='SyntheticCaptionDataset', pipeline=val_pipeline)
-)
+__captions = dict(type='SyntheticCaptionDataset', pipeline=val_pipeline)
+train_dataloader = dict(dataset=dict(__captions, pipeline=train_pipeline))
+val_dataloader = test_dataloader = dict(dataset=__captions)
 val_evaluator = dict(_delete_=True, type='RetrievalMetric')
 test_evaluator = val_evaluator
 
 max_epochs = 5
 train_cfg = dict(max_epochs=max_epochs, val_interval=5)
-param_scheduler = [
-    _base_.param_scheduler[0],
-    dict(_base_.param_scheduler[1], T_max=max_epochs - 2, end=max_epochs),
-]
+param_scheduler = derive.warmup_cosine(_base_, epochs=max_epochs)
 default_hooks = dict(
     checkpoint=dict(interval=5, save_best='retrieval/t2v_R@1', rule='greater')
 )

@@ -95,6 +95,114 @@ def test_warmup_cosine():
     assert (linear['end'], cosine['begin'], cosine['T_max']) == (2, 2, 8)
 
 
+def test_decord_and_eval_pipelines():
+    sample = dict(type='UniformSample', clip_len=8, num_clips=1)
+    train = derive.decord_pipeline(sample, [dict(type='Flip')], io_backend='x')
+    assert [t['type'] for t in train] == [
+        'DecordInit',
+        'UniformSample',
+        'DecordDecode',
+        'Flip',
+        'FormatShape',
+        'PackActionInputs',
+    ]
+    assert train[0] == dict(type='DecordInit', io_backend='x')
+    test = derive.eval_pipeline(
+        sample, 224, 'ThreeCrop', resize=dict(interpolation='bicubic')
+    )
+    assert test[3] == dict(
+        type='Resize', scale=(-1, 224), interpolation='bicubic'
+    )
+    assert test[4] == dict(type='ThreeCrop', crop_size=224)
+
+
+def test_retime_with_sampling_arguments_and_views():
+    train, _, test = derive.retime(_base(), 16, frame_interval=4)
+    assert train[1]['frame_interval'] == test[0]['frame_interval'] == 4
+    views = derive.views(_base(), 2)
+    assert views[0]['num_clips'] == 2 and views[0]['clip_len'] == 8
+    with pytest.raises(KeyError, match='num_clips'):
+        derive.views(ConfigDict(_base(), test_pipeline=[dict(type='A')]), 2)
+
+
+def test_with_files_and_test_files():
+    train, val, test = derive.with_files(
+        'videos', 'train.txt', 'val.txt', pipelines=([1], None, [3])
+    )
+    assert train == dict(
+        dataset=dict(
+            pipeline=[1],
+            ann_file='train.txt',
+            data_prefix=dict(video='videos'),
+        )
+    )
+    assert val['dataset']['ann_file'] == test['dataset']['ann_file']
+    assert test['dataset']['pipeline'] == [3] and 'pipeline' not in val
+    assert derive.test_files('t.txt', 'v') == dict(
+        dataset=dict(ann_file='t.txt', data_prefix=dict(video='v'))
+    )
+
+
+def test_base_novel_files_and_video_eval():
+    train, val, test = derive.base_novel_files(
+        'splits', 'videos', 51, 50, pipelines=(None, None, [3])
+    )
+    assert train['dataset']['ann_file'] == 'splits/fs_base_s1_train.txt'
+    assert val['dataset']['novel']['ann_file'] == 'splits/novel_val.txt'
+    assert 'pipeline' not in val['dataset']['base']
+    assert test['dataset']['base']['pipeline'] == [3]
+    assert (val['dataset']['num_base_classes'], 50) == (51, 50)
+    val, test = derive.video_eval(_base(), 'val.txt', 'videos')
+    assert val['dataset']['_delete_'] and val['dataset']['test_mode']
+    assert test['dataset']['pipeline'] == _base().test_pipeline
+
+
+def test_model_deltas():
+    base = ConfigDict(
+        model=dict(
+            data_preprocessor=dict(
+                blending=dict(augments=[dict(type='Mixup', num_classes=4)])
+            )
+        )
+    )
+    model = derive.classes(base, 10)
+    assert model['cls_head'] == dict(num_classes=10)
+    mix = model['data_preprocessor']['blending']['augments']
+    assert mix == [dict(type='Mixup', num_classes=10)]
+    assert 'data_preprocessor' not in derive.classes(ConfigDict(model={}), 3)
+    branch = derive.text_classes('n_{}.csv', 'd_{}.json', base_novel=True)
+    assert branch['cls_head']['text_branch'] == dict(
+        class_names='n_base.csv',
+        novel_class_names='n_novel.csv',
+        spatial_descriptions='d_s.json',
+        temporal_descriptions='d_t.json',
+    )
+    branch = derive.text_classes('ucf101', novel_class_names=None)
+    assert branch['cls_head']['text_branch'] == dict(
+        class_names='ucf101', novel_class_names=None
+    )
+    assert derive.model_size('small', 384, 0.35) == dict(
+        backbone=dict(arch='small', drop_path_rate=0.35),
+        cls_head=dict(in_channels=384),
+    )
+    sized = derive.model_size('small', 384, 0.35, 'w.pth')
+    assert sized['backbone']['init_cfg'] == dict(checkpoint='w.pth')
+    clip = derive.clip_size('l14', 'l.pt', 768)
+    encoder = clip['cls_head']['text_branch']['text_encoder']
+    assert clip['backbone']['foundation'] == encoder
+    assert encoder['init_cfg']['checkpoint'] == 'l.pt'
+
+
+def test_linear_cosine():
+    linear, cosine = derive.linear_cosine(30, 2.5, 0.01, eta_min=0.0)
+    assert (linear['start_factor'], linear['end']) == (0.01, 2.5)
+    assert (cosine['begin'], cosine['T_max'], cosine['end']) == (2.5, 27.5, 30)
+    assert cosine['eta_min'] == 0.0 and cosine['convert_to_iter_based']
+    # warmup_cosine re-derives what linear_cosine writes.
+    base = ConfigDict(param_scheduler=[linear, cosine])
+    assert derive.warmup_cosine(base, epochs=30) == [linear, cosine]
+
+
 def test_a_config_row_using_derive(tmp_path):
     base = tmp_path / 'base.py'
     base.write_text(
