@@ -5,13 +5,17 @@
 _base_ = ['./msta_viclip-b16-r128-b8to12_8xb4-u8-50e_hmdb51-base2novel-rgb.py']
 from mmvssm.utils import derive
 
-__splits = _base_.splits + '/base2novel_splits/ucf_splits'
-__videos = 'data/ucf101/videos'
-__names = _base_.labels + '/ucf_101_{}_labels.csv'
-__desc = _base_.descriptions + '/2_{}_description_ucf_101_base.json'
-
-model = derive.text_classes(__names, __desc, base_novel=True)
-__views = derive.views(_base_, 5)
+data_root, b2n_splits = (
+    'data/ucf101/videos',
+    _base_.splits + '/base2novel_splits/ucf_splits',
+)
+num_base_classes, num_novel_classes, test_clips = 51, 50, 5
+__text = '/ucf_101_{}_labels.csv', '/2_{}_description_ucf_101_base.json'
+model = derive.text_classes(
+    _base_.labels + __text[0], _base_.descriptions + __text[1], base_novel=True
+)
+test_pipeline = derive.views(_base_, test_clips)
+__b2n = b2n_splits, data_root, num_base_classes, num_novel_classes
 train_dataloader, val_dataloader, test_dataloader = derive.base_novel_files(
-    __splits, __videos, 51, 50, pipelines=(None, None, __views)
+    *__b2n, pipelines=(None, None, test_pipeline)
 )
