@@ -40,6 +40,8 @@ from .kernels import OptionalKernel
 __all__ = [
     'SCAN_BACKENDS',
     'SCAN_BACKEND_ENV',
+    'ScanArgs',
+    'bind_scan_args',
     'clear_scan_workspace',
     'get_selective_scan_backend',
     'selective_scan',
