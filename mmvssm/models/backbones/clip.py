@@ -99,6 +99,16 @@ class CLIPViTBase(FoundationModule):
         self.ln_post = LayerNorm(width)
         self.proj = nn.Parameter(scale * torch.randn(width, self.embed_dims))
 
+    def forward_blocks(self, tokens: torch.Tensor) -> torch.Tensor:
+        """All blocks on embedded tokens ``(B, L, width)`` (no ``ln_post``)."""
+        for block in self.blocks:
+            tokens = block(tokens)
+        return tokens
+
+    def project(self, cls_tokens: torch.Tensor) -> torch.Tensor:
+        """``ln_post(cls) @ proj``: the embedding of CLS tokens."""
+        return self.ln_post(cls_tokens) @ self.proj
+
     def pos_embed_for(self, grid: Tuple[int, int]) -> torch.Tensor:
         """The positional embedding for a ``grid`` of patches."""
         if tuple(grid) == self.grid_size:
@@ -186,16 +196,9 @@ class CLIPVisionTransformer(CLIPViTBase):
         x = x + self.pos_embed_for(grid).to(x.dtype)
         return self.ln_pre(x)
 
-    def project(self, cls_tokens: torch.Tensor) -> torch.Tensor:
-        """``ln_post(cls) @ proj``: CLIP's image embedding of CLS tokens."""
-        return self.ln_post(cls_tokens) @ self.proj
-
     def forward_frames(self, frames: torch.Tensor) -> torch.Tensor:
         """All blocks on ``(B, 3, H, W)`` images: ``(B, 1 + h*w, width)``."""
-        x = self.embed_frames(frames)
-        for block in self.blocks:
-            x = block(x)
-        return x
+        return self.forward_blocks(self.embed_frames(frames))
 
     def encode_image(self, images: torch.Tensor) -> torch.Tensor:
         """CLIP's image embedding of ``(B, 3, H, W)`` images: ``(B, D)``."""

@@ -155,14 +155,11 @@ class ViCLIPVisionTransformer(CLIPViTBase):
 
     def forward_tokens(self, video: torch.Tensor) -> torch.Tensor:
         """All blocks: ``(N, 1 + h*w*T, width)`` final tokens (no ln_post)."""
-        x = self.embed_video(video)
-        for block in self.blocks:
-            x = block(x)
-        return x
+        return self.forward_blocks(self.embed_video(video))
 
     def encode_video(self, video: torch.Tensor) -> torch.Tensor:
         """ViCLIP's video embedding ``ln_post(cls) @ proj``: ``(N, D)``."""
-        return self.ln_post(self.forward_tokens(video)[:, 0]) @ self.proj
+        return self.project(self.forward_tokens(video)[:, 0])
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Encode ``(N, 3, T, H, W)`` clips (``(N, 3, H, W)``: T = 1)."""
