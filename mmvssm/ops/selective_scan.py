@@ -28,7 +28,7 @@ for every optional kernel (see :mod:`mmvssm.ops.kernels`);
 import math
 import threading
 from contextlib import nullcontext
-from typing import ContextManager, Optional, Tuple, Union
+from typing import Callable, ContextManager, NamedTuple, Optional, Tuple, Union
 
 import torch
 import torch.nn.functional as F
@@ -40,6 +40,8 @@ from .kernels import OptionalKernel
 __all__ = [
     'SCAN_BACKENDS',
     'SCAN_BACKEND_ENV',
+    'ScanArgs',
+    'bind_scan_args',
     'clear_scan_workspace',
     'get_selective_scan_backend',
     'selective_scan',
@@ -83,17 +85,50 @@ def _autocast_off(device: torch.device) -> ContextManager:
     return nullcontext()
 
 
-def _check_inputs(
-    u: Tensor,
-    delta: Tensor,
-    A: Tensor,
-    B: Tensor,
-    C: Tensor,
-    D: Optional[Tensor],
-    z: Optional[Tensor],
-    delta_bias: Optional[Tensor],
-) -> None:
+class ScanArgs(NamedTuple):
+    """The arguments every selective-scan entry point takes, bound once.
+
+    :func:`selective_scan`, :func:`selective_scan_ref` and
+    :func:`mmvssm.ops.selective_scan_cpu.selective_scan_fused` bind their
+    positional and keyword arguments to these fields (documented in
+    :func:`selective_scan`); the backends read them from here.
+    """
+
+    u: Tensor
+    delta: Tensor
+    A: Tensor
+    B: Tensor
+    C: Tensor
+    D: Optional[Tensor] = None
+    z: Optional[Tensor] = None
+    delta_bias: Optional[Tensor] = None
+    delta_softplus: bool = False
+    return_last_state: bool = False
+
+
+# A scan core: fp32 ``u`` and the prepared ``delta`` in, ``(y, last state)``
+# out; :func:`_scan_frame` does the rest.
+ScanCore = Callable[..., Tuple[Tensor, Tensor]]
+
+
+def bind_scan_args(args: tuple, kwargs: dict) -> ScanArgs:
+    """Bind an entry point's arguments to :class:`ScanArgs` and check them.
+
+    Args:
+        args (tuple): Positional arguments, in :class:`ScanArgs` order.
+        kwargs (dict): Keyword arguments.
+
+    Returns:
+        ScanArgs: The bound arguments.
+    """
+    scan = ScanArgs(*args, **kwargs)
+    _check_inputs(scan)
+    return scan
+
+
+def _check_inputs(scan: ScanArgs) -> None:
     """Raise a one-line error for inputs the scan cannot take."""
+    u, delta, A, B, C, D, z, delta_bias = scan[:8]
     if u.dim() != 3:
         raise ValueError(
             f'selective_scan: u must be (batch, dim, length), got shape '
@@ -143,30 +178,34 @@ def _check_inputs(
             )
 
 
-def _prepare_delta(
-    delta: Tensor, delta_bias: Optional[Tensor], delta_softplus: bool
-) -> Tensor:
-    """fp32 delta with bias and softplus applied, as the reference does."""
-    delta = delta.float()
-    if delta_bias is not None:
-        delta = delta + delta_bias[..., None].float()
-    if delta_softplus:
-        delta = F.softplus(delta)
-    return delta
+def _scan_frame(scan: ScanArgs, core: ScanCore, **options) -> ScanOutput:
+    """What the PyTorch and CPU backends share around their core scan.
 
+    With autocast off: ``u`` in fp32 and ``delta`` with bias and softplus
+    (fp32) go to ``core(scan, u, delta, **options)``; its ``y`` gets the
+    skip ``D * u`` and the ``silu(z)`` gate and is cast back to the dtype of
+    ``u``, as the reference does.
 
-def _finish(
-    y: Tensor,
-    u: Tensor,
-    D: Optional[Tensor],
-    z: Optional[Tensor],
-    dtype: torch.dtype,
-) -> Tensor:
-    """Skip connection, gate and cast back to the input dtype."""
-    out = y if D is None else y + u * D[:, None].float()
-    if z is not None:
-        out = out * F.silu(z)
-    return out.to(dtype)
+    Args:
+        scan (ScanArgs): The bound arguments.
+        core (callable): Returns ``(y, last state)`` in fp32.
+        **options: Passed on to ``core``.
+
+    Returns:
+        Tensor or tuple: As :func:`selective_scan`.
+    """
+    with _autocast_off(scan.u.device):
+        u, delta = scan.u.float(), scan.delta.float()
+        if scan.delta_bias is not None:
+            delta = delta + scan.delta_bias[..., None].float()
+        if scan.delta_softplus:
+            delta = F.softplus(delta)
+        y, last = core(scan, u, delta, **options)
+        out = y if scan.D is None else y + u * scan.D[:, None].float()
+        if scan.z is not None:
+            out = out * F.silu(scan.z)
+        out = out.to(scan.u.dtype)
+    return (out, last) if scan.return_last_state else out
 
 
 def _per_channel(mat: Tensor, dim: int) -> Tensor:
@@ -180,45 +219,34 @@ def _per_channel(mat: Tensor, dim: int) -> Tensor:
     return mat.transpose(2, 3)
 
 
-def selective_scan_ref(
-    u: Tensor,
-    delta: Tensor,
-    A: Tensor,
-    B: Tensor,
-    C: Tensor,
-    D: Optional[Tensor] = None,
-    z: Optional[Tensor] = None,
-    delta_bias: Optional[Tensor] = None,
-    delta_softplus: bool = False,
-    return_last_state: bool = False,
-) -> ScanOutput:
+def _ref_core(
+    scan: ScanArgs, u: Tensor, delta: Tensor
+) -> Tuple[Tensor, Tensor]:
+    """The sequential loop over time steps (autograd through it)."""
+    dim, A = u.shape[1], scan.A.float()
+    delta_a = torch.exp(delta[..., None] * A[:, None, :])
+    delta_b_u = (delta * u)[..., None] * _per_channel(scan.B, dim)
+    c_mat = _per_channel(scan.C, dim).expand(-1, -1, u.shape[2], -1)
+    state = u.new_zeros(u.shape[0], dim, A.shape[1])
+    ys = []
+    # unbind, not indexing: autograd then stacks the step gradients once
+    # instead of scattering each into a zero tensor of the full size.
+    steps = zip(delta_a.unbind(2), delta_b_u.unbind(2), c_mat.unbind(2))
+    for decay, inputs, c_t in steps:
+        state = decay * state + inputs
+        ys.append((state * c_t).sum(-1))
+    return torch.stack(ys, dim=2), state
+
+
+def selective_scan_ref(*args, **kwargs) -> ScanOutput:
     """Sequential selective scan, one Python step per time step.
 
     The golden reference: it follows mamba-ssm's ``selective_scan_ref``
-    operation by operation; gradients come from autograd. Arguments and
-    result as in :func:`selective_scan` (the last state keeps its gradient
-    here).
+    operation by operation; gradients come from autograd. Arguments
+    (:class:`ScanArgs`) and result as in :func:`selective_scan`, without
+    ``backend`` and ``chunk_size`` (the last state keeps its gradient here).
     """
-    _check_inputs(u, delta, A, B, C, D, z, delta_bias)
-    dtype_in = u.dtype
-    with _autocast_off(u.device):
-        u = u.float()
-        delta = _prepare_delta(delta, delta_bias, delta_softplus)
-        dim = u.shape[1]
-        delta_a = torch.exp(delta[..., None] * A.float()[:, None, :])
-        delta_b_u = (delta * u)[..., None] * _per_channel(B, dim)
-        c_mat = _per_channel(C, dim).expand(-1, -1, u.shape[2], -1)
-        state = u.new_zeros(u.shape[0], dim, A.shape[1])
-        ys = []
-        # unbind, not indexing: autograd then stacks the step gradients once
-        # instead of scattering each into a zero tensor of the full size.
-        steps = zip(delta_a.unbind(2), delta_b_u.unbind(2), c_mat.unbind(2))
-        for decay, inputs, c_t in steps:
-            state = decay * state + inputs
-            ys.append((state * c_t).sum(-1))
-        y = torch.stack(ys, dim=2)
-        out = _finish(y, u, D, z, dtype_in)
-    return (out, state) if return_last_state else out
+    return _scan_frame(bind_scan_args(args, kwargs), _ref_core)
 
 
 # --------------------------------------------------------------------------
@@ -500,56 +528,28 @@ def _as_groups(mat: Tensor, batch: int, length: int) -> Tensor:
     return mat
 
 
-def _scan_chunked(
-    u: Tensor,
-    delta: Tensor,
-    A: Tensor,
-    B: Tensor,
-    C: Tensor,
-    D: Optional[Tensor],
-    z: Optional[Tensor],
-    delta_bias: Optional[Tensor],
-    delta_softplus: bool,
-    return_last_state: bool,
-    chunk_size: Optional[int],
-) -> ScanOutput:
-    """The ``'chunked'`` backend: fp32 two-level scan, custom backward."""
-    dtype_in = u.dtype
+def _chunked_core(
+    scan: ScanArgs, u: Tensor, delta: Tensor, chunk_size: Optional[int]
+) -> Tuple[Tensor, Tensor]:
+    """The ``'chunked'`` backend's core: two-level scan, custom backward."""
     batch, dim, length = u.shape
-    with _autocast_off(u.device):
-        u = u.float()
-        delta = _prepare_delta(delta, delta_bias, delta_softplus)
-        b_g = _as_groups(B.float(), batch, length)
-        c_g = _as_groups(C.float(), batch, length)
-        if b_g.shape[1] != c_g.shape[1]:  # different groupings: per channel
-            b_g = b_g.repeat_interleave(dim // b_g.shape[1], dim=1)
-            c_g = c_g.repeat_interleave(dim // c_g.shape[1], dim=1)
-        args = (u, delta, A.float(), b_g, c_g, chunk_size)
-        if torch.jit.is_tracing() and not torch.is_grad_enabled():
-            # A saved TorchScript cannot hold a Python autograd.Function;
-            # without autograd its forward alone is the scan.
-            y, last = _ChunkedScan.forward(_NoGradContext(), *args)
-        else:
-            y, last = _ChunkedScan.apply(*args)
-        out = _finish(y, u, D, z, dtype_in)
-    return (out, last) if return_last_state else out
+    b_g = _as_groups(scan.B.float(), batch, length)
+    c_g = _as_groups(scan.C.float(), batch, length)
+    if b_g.shape[1] != c_g.shape[1]:  # different groupings: per channel
+        b_g = b_g.repeat_interleave(dim // b_g.shape[1], dim=1)
+        c_g = c_g.repeat_interleave(dim // c_g.shape[1], dim=1)
+    args = (u, delta, scan.A.float(), b_g, c_g, chunk_size)
+    if torch.jit.is_tracing() and not torch.is_grad_enabled():
+        # A saved TorchScript cannot hold a Python autograd.Function;
+        # without autograd its forward alone is the scan.
+        return _ChunkedScan.forward(_NoGradContext(), *args)
+    return _ChunkedScan.apply(*args)
 
 
-def _scan_mamba_ssm(
-    u: Tensor,
-    delta: Tensor,
-    A: Tensor,
-    B: Tensor,
-    C: Tensor,
-    D: Optional[Tensor],
-    z: Optional[Tensor],
-    delta_bias: Optional[Tensor],
-    delta_softplus: bool,
-    return_last_state: bool,
-) -> ScanOutput:
+def _scan_mamba_ssm(scan: ScanArgs) -> ScanOutput:
     """The ``'mamba_ssm'`` backend: the fused CUDA kernel."""
     kernel = SCAN_KERNEL.load()[0]
-    dtype = u.dtype
+    dtype = scan.u.dtype
 
     # The kernel wants variable B/C, delta and z in u's dtype and the
     # weights (A, D, delta_bias, time-invariant B/C) in fp32.
@@ -559,39 +559,33 @@ def _scan_mamba_ssm(
         return x.float().contiguous() if weight else x.to(dtype)
 
     return kernel(
-        u,
-        cast(delta, False),
-        cast(A, True),
-        cast(B, B.dim() == 2),
-        cast(C, C.dim() == 2),
-        D=cast(D, True),
-        z=cast(z, False),
-        delta_bias=cast(delta_bias, True),
-        delta_softplus=delta_softplus,
-        return_last_state=return_last_state,
+        scan.u,
+        cast(scan.delta, False),
+        cast(scan.A, True),
+        cast(scan.B, scan.B.dim() == 2),
+        cast(scan.C, scan.C.dim() == 2),
+        D=cast(scan.D, True),
+        z=cast(scan.z, False),
+        delta_bias=cast(scan.delta_bias, True),
+        delta_softplus=scan.delta_softplus,
+        return_last_state=scan.return_last_state,
     )
 
 
 def selective_scan(
-    u: Tensor,
-    delta: Tensor,
-    A: Tensor,
-    B: Tensor,
-    C: Tensor,
-    D: Optional[Tensor] = None,
-    z: Optional[Tensor] = None,
-    delta_bias: Optional[Tensor] = None,
-    delta_softplus: bool = False,
-    return_last_state: bool = False,
+    *args,
     backend: Optional[str] = None,
     chunk_size: Optional[int] = None,
+    **kwargs,
 ) -> ScanOutput:
     """Selective scan with the semantics of ``selective_scan_ref``.
 
     Differentiable on every backend. The PyTorch backends compute in fp32
     even under bf16/fp16 autocast and return ``u``'s dtype. The last state
     carries no gradient on ``'chunked'`` and ``'mamba_ssm'`` (as in
-    mamba-ssm).
+    mamba-ssm). The scan's arguments ``u`` to ``return_last_state``
+    (:class:`ScanArgs`) go by position or name, ``backend`` and
+    ``chunk_size`` by name only.
 
     Args:
         u: Input, (batch, dim, length).
@@ -614,11 +608,10 @@ def selective_scan(
         Tensor or tuple: Output (batch, dim, length) in ``u``'s dtype, and the
         last state when ``return_last_state``.
     """
-    _check_inputs(u, delta, A, B, C, D, z, delta_bias)
-    name = get_selective_scan_backend(u.device, backend)
-    args = (u, delta, A, B, C, D, z, delta_bias, delta_softplus)
+    scan = bind_scan_args(args, kwargs)
+    name = get_selective_scan_backend(scan.u.device, backend)
     if name == 'mamba_ssm':
-        return _scan_mamba_ssm(*args, return_last_state)
+        return _scan_mamba_ssm(scan)
     if name == 'ref':
-        return selective_scan_ref(*args, return_last_state)
-    return _scan_chunked(*args, return_last_state, chunk_size)
+        return _scan_frame(scan, _ref_core)
+    return _scan_frame(scan, _chunked_core, chunk_size=chunk_size)

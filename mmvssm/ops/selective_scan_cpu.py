@@ -31,13 +31,7 @@ import torch.nn.functional as F
 from torch import Tensor
 from torch.autograd.function import once_differentiable
 
-from .selective_scan import (
-    ScanOutput,
-    _autocast_off,
-    _check_inputs,
-    _finish,
-    _prepare_delta,
-)
+from .selective_scan import ScanArgs, ScanOutput, _scan_frame, bind_scan_args
 
 __all__ = ['fused_scan_available', 'selective_scan_fused']
 
@@ -197,60 +191,62 @@ def _kernel_layout(mat: Tensor, groups: int, width: int) -> Tensor:
     return F.pad(mat, (0, pad)).contiguous()
 
 
+def _fused_core(
+    scan: ScanArgs, u: Tensor, delta: Tensor, chunk: int, width: int
+) -> Tuple[Tensor, Tensor]:
+    """The kernel on fp32 ``u`` and prepared ``delta``; d_state unpadded."""
+    dim, d_state = u.shape[1], scan.A.shape[1]
+    # Time-varying B and C share one grouping: the finer of the two.
+    mats = (scan.B, scan.C)
+    groups = [m.shape[1] if m.dim() == 4 else 1 for m in mats if m.dim() > 2]
+    groups = math.lcm(*groups) if groups else dim
+    y, last = _FusedScan.apply(
+        u.contiguous(),
+        delta.contiguous(),
+        F.pad(scan.A.float(), (0, -d_state % width)).contiguous(),
+        _kernel_layout(scan.B, groups, width),
+        _kernel_layout(scan.C, groups, width),
+        groups,
+        chunk,
+    )
+    return y, last[..., :d_state]
+
+
 def selective_scan_fused(
-    u: Tensor,
-    delta: Tensor,
-    A: Tensor,
-    B: Tensor,
-    C: Tensor,
-    D: Optional[Tensor] = None,
-    z: Optional[Tensor] = None,
-    delta_bias: Optional[Tensor] = None,
-    delta_softplus: bool = False,
-    return_last_state: bool = False,
-    chunk_size: Optional[int] = None,
+    *args, chunk_size: Optional[int] = None, **kwargs
 ) -> ScanOutput:
     """Selective scan on CPU with the fused C++ kernel.
 
-    Arguments and result as in :func:`mmvssm.ops.selective_scan` (without
-    ``backend``); the last state carries no gradient. ``delta_bias``,
-    softplus, ``D`` and the ``z`` gate run as PyTorch ops around the kernel,
-    exactly as in the reference.
+    Arguments (:class:`~mmvssm.ops.selective_scan.ScanArgs`, by position or
+    name) and result as in :func:`mmvssm.ops.selective_scan`, on CPU
+    tensors, with ``chunk_size`` (by name) the steps between the states
+    stored for the backward (None: 64) and no ``backend``; the last state
+    carries no gradient. ``delta_bias``, softplus, ``D`` and the ``z`` gate
+    run as PyTorch ops around the kernel, exactly as in the reference.
 
     Args:
-        u: Input, (batch, dim, length), on CPU.
-        delta: Step sizes before bias/softplus, (batch, dim, length).
-        A: State matrix (diagonal per channel), (dim, d_state), real.
-        B: Input matrix: (dim, d_state), (batch, d_state, length) or
-            (batch, groups, d_state, length).
-        C: Output matrix, same layouts as ``B``.
-        D: Skip weight, (dim,). Defaults to None.
-        z: Gate, (batch, dim, length). Defaults to None.
-        delta_bias: Added to ``delta`` before softplus, (dim,). Defaults to
-            None.
-        delta_softplus: Apply softplus to ``delta``. Defaults to False.
-        return_last_state: Also return the final state. Defaults to False.
-        chunk_size: Steps between the states stored for the backward.
+        *args: The scan's arguments by position.
+        chunk_size (int, optional): Steps between stored states.
             Defaults to None (64).
+        **kwargs: The scan's arguments by name.
 
     Returns:
         Tensor or tuple: Output (batch, dim, length) in ``u``'s dtype, and the
         last state (batch, dim, d_state) when ``return_last_state``.
     """
-    _check_inputs(u, delta, A, B, C, D, z, delta_bias)
+    scan = bind_scan_args(args, kwargs)
     module, reason = _extension()
     if module is None:
         raise RuntimeError(
             f'The fused CPU selective scan is unavailable: {reason}; use '
             "backend='chunked'."
         )
-    if u.device.type != 'cpu':
+    if scan.u.device.type != 'cpu':
         raise ValueError(
-            f'selective_scan_fused runs on CPU tensors, got {u.device}; use '
-            "backend='auto' for other devices."
+            f'selective_scan_fused runs on CPU tensors, got {scan.u.device}; '
+            "use backend='auto' for other devices."
         )
-    batch, dim, length = u.shape
-    d_state = A.shape[1]
+    d_state = scan.A.shape[1]
     if d_state > MAX_D_STATE:
         raise ValueError(
             f'selective_scan_fused takes d_state <= {MAX_D_STATE}, got '
@@ -259,22 +255,4 @@ def selective_scan_fused(
     chunk = DEFAULT_CHUNK if chunk_size is None else chunk_size
     if chunk < 1:
         raise ValueError(f'chunk_size must be >= 1, got {chunk}.')
-    # Time-varying B and C share one grouping: the finer of the two.
-    groups = [m.shape[1] if m.dim() == 4 else 1 for m in (B, C) if m.dim() > 2]
-    groups = math.lcm(*groups) if groups else dim
-    width = module.simd_width
-    dtype_in = u.dtype
-    with _autocast_off(u.device):
-        u = u.float()
-        delta = _prepare_delta(delta, delta_bias, delta_softplus)
-        y, last = _FusedScan.apply(
-            u.contiguous(),
-            delta.contiguous(),
-            F.pad(A.float(), (0, -d_state % width)).contiguous(),
-            _kernel_layout(B, groups, width),
-            _kernel_layout(C, groups, width),
-            groups,
-            chunk,
-        )
-        out = _finish(y, u, D, z, dtype_in)
-    return (out, last[..., :d_state]) if return_last_state else out
+    return _scan_frame(scan, _fused_core, chunk=chunk, width=module.simd_width)

@@ -22,7 +22,11 @@ from torch import nn
 
 from mmvssm.registry import MODELS
 
-from ..layers.clip_layers import LayerNorm, build_clip_transformer
+from ..layers.clip_layers import (
+    LayerNorm,
+    build_clip_transformer,
+    clip_arch_zoo,
+)
 from ..layers.pos_embed import resize_spatial_pos_embed
 from ..utils.foundation_weights import (
     FoundationModule,
@@ -30,7 +34,7 @@ from ..utils.foundation_weights import (
     select_prefixed,
 )
 
-__all__ = ['CLIPVisionTransformer']
+__all__ = ['CLIPViTBase', 'CLIPVisionTransformer']
 
 _OUT_TYPES = ('embed', 'video', 'cls', 'tokens')
 
@@ -39,8 +43,83 @@ def _to_2tuple(v) -> Tuple[int, int]:
     return (v, v) if isinstance(v, int) else (int(v[0]), int(v[1]))
 
 
+class CLIPViTBase(FoundationModule):
+    """What CLIP's and ViCLIP's vision encoders share: OpenAI's ViT layers.
+
+    A subclass resolves its ``arch``, builds its patch convolution ``conv1``
+    (2D or 3D) and calls :meth:`build_vit`, then
+    :meth:`~mmvssm.models.utils.FoundationModule.finish_build`.
+    """
+
+    arch_keys = ('patch_size', 'width', 'depth', 'num_heads', 'embed_dims')
+
+    def build_vit(
+        self,
+        arch: Dict,
+        img_size: Union[int, Tuple[int, int]],
+        conv1: nn.Module,
+        quick_gelu: bool,
+        **extra_params: nn.Parameter,
+    ) -> None:
+        """Set the arch attributes and build the layers under OpenAI's names.
+
+        ``conv1``, ``class_embedding``, ``positional_embedding``, then
+        ``extra_params`` (e.g. a temporal embedding), ``ln_pre``, the blocks
+        (``transformer``), ``ln_post`` and ``proj``; embeddings and
+        projection drawn with std ``width ** -0.5`` as OpenAI's.
+
+        Args:
+            arch (dict): Resolved arch settings.
+            img_size (int | tuple[int, int]): Input resolution.
+            conv1 (nn.Module): The patch embedding.
+            quick_gelu (bool): OpenAI's activation.
+            **extra_params (nn.Parameter): More parameters, registered after
+                the positional embedding.
+        """
+        self.arch = arch
+        self.patch_size = arch['patch_size']
+        self.width = width = arch['width']
+        self.embed_dims = arch['embed_dims']
+        self.img_size = _to_2tuple(img_size)
+        self.grid_size = tuple(s // self.patch_size for s in self.img_size)
+        self.weights_file = arch.get('weights', '')
+        scale = width**-0.5
+        self.conv1 = conv1
+        self.class_embedding = nn.Parameter(scale * torch.randn(width))
+        self.positional_embedding = nn.Parameter(
+            scale
+            * torch.randn(self.grid_size[0] * self.grid_size[1] + 1, width)
+        )
+        for name, param in extra_params.items():
+            self.register_parameter(name, param)
+        self.ln_pre = LayerNorm(width)
+        self.transformer = build_clip_transformer(
+            width, arch['depth'], arch['num_heads'], quick_gelu
+        )
+        self.ln_post = LayerNorm(width)
+        self.proj = nn.Parameter(scale * torch.randn(width, self.embed_dims))
+
+    def forward_blocks(self, tokens: torch.Tensor) -> torch.Tensor:
+        """All blocks on embedded tokens ``(B, L, width)`` (no ``ln_post``)."""
+        for block in self.blocks:
+            tokens = block(tokens)
+        return tokens
+
+    def project(self, cls_tokens: torch.Tensor) -> torch.Tensor:
+        """``ln_post(cls) @ proj``: the embedding of CLS tokens."""
+        return self.ln_post(cls_tokens) @ self.proj
+
+    def pos_embed_for(self, grid: Tuple[int, int]) -> torch.Tensor:
+        """The positional embedding for a ``grid`` of patches."""
+        if tuple(grid) == self.grid_size:
+            return self.positional_embedding
+        return resize_spatial_pos_embed(self.positional_embedding[None], grid)[
+            0
+        ]
+
+
 @MODELS.register_module()
-class CLIPVisionTransformer(FoundationModule):
+class CLIPVisionTransformer(CLIPViTBase):
     """CLIP's image encoder, applied to every frame of a clip.
 
     Args:
@@ -66,36 +145,16 @@ class CLIPVisionTransformer(FoundationModule):
             the model is built. Defaults to None (random init).
     """
 
-    arch_zoo = {
-        'b32': dict(
-            patch_size=32,
-            width=768,
-            depth=12,
-            num_heads=12,
-            embed_dims=512,
-            weights='ViT-B-32.pt',
-            name='ViT-B/32',
-        ),
-        'b16': dict(
-            patch_size=16,
-            width=768,
-            depth=12,
-            num_heads=12,
-            embed_dims=512,
-            weights='ViT-B-16.pt',
-            name='ViT-B/16',
-        ),
-        'l14': dict(
-            patch_size=14,
-            width=1024,
-            depth=24,
-            num_heads=16,
-            embed_dims=768,
-            weights='ViT-L-14.pt',
-            name='ViT-L/14',
-        ),
-    }
-    arch_keys = ('patch_size', 'width', 'depth', 'num_heads', 'embed_dims')
+    # The vision towers of OpenAI's releases:
+    # (patch_size, width, depth, num_heads).
+    arch_zoo = clip_arch_zoo(
+        {
+            'b32': (32, 768, 12, 12),
+            'b16': (16, 768, 12, 12),
+            'l14': (14, 1024, 24, 16),
+        },
+        CLIPViTBase.arch_keys[:4],
+    )
 
     def __init__(
         self,
@@ -112,41 +171,12 @@ class CLIPVisionTransformer(FoundationModule):
             raise ValueError(
                 f'out_type must be one of {_OUT_TYPES}, got {out_type!r}'
             )
-        self.arch = arch
         self.out_type = out_type
-        self.patch_size = arch['patch_size']
-        self.width = arch['width']
-        self.embed_dims = arch['embed_dims']
-        self.img_size = _to_2tuple(img_size)
-        self.grid_size = tuple(s // self.patch_size for s in self.img_size)
-        self.weights_file = arch.get('weights', '')
         self.description = f'CLIP {arch.get("name", "ViT")} vision encoder'
-
-        width = self.width
-        scale = width**-0.5
-        self.conv1 = nn.Conv2d(
-            3, width, self.patch_size, stride=self.patch_size, bias=False
-        )
-        self.class_embedding = nn.Parameter(scale * torch.randn(width))
-        self.positional_embedding = nn.Parameter(
-            scale
-            * torch.randn(self.grid_size[0] * self.grid_size[1] + 1, width)
-        )
-        self.ln_pre = LayerNorm(width)
-        self.transformer = build_clip_transformer(
-            width, arch['depth'], arch['num_heads'], quick_gelu
-        )
-        self.ln_post = LayerNorm(width)
-        self.proj = nn.Parameter(scale * torch.randn(width, self.embed_dims))
+        p = arch['patch_size']
+        conv1 = nn.Conv2d(3, arch['width'], p, stride=p, bias=False)
+        self.build_vit(arch, img_size, conv1, quick_gelu)
         self.finish_build(frozen)
-
-    def pos_embed_for(self, grid: Tuple[int, int]) -> torch.Tensor:
-        """The positional embedding for a ``grid`` of patches."""
-        if tuple(grid) == self.grid_size:
-            return self.positional_embedding
-        return resize_spatial_pos_embed(self.positional_embedding[None], grid)[
-            0
-        ]
 
     def embed_frames(self, frames: torch.Tensor) -> torch.Tensor:
         """Patch + CLS token + positional embedding, then ``ln_pre``.
@@ -166,16 +196,9 @@ class CLIPVisionTransformer(FoundationModule):
         x = x + self.pos_embed_for(grid).to(x.dtype)
         return self.ln_pre(x)
 
-    def project(self, cls_tokens: torch.Tensor) -> torch.Tensor:
-        """``ln_post(cls) @ proj``: CLIP's image embedding of CLS tokens."""
-        return self.ln_post(cls_tokens) @ self.proj
-
     def forward_frames(self, frames: torch.Tensor) -> torch.Tensor:
         """All blocks on ``(B, 3, H, W)`` images: ``(B, 1 + h*w, width)``."""
-        x = self.embed_frames(frames)
-        for block in self.blocks:
-            x = block(x)
-        return x
+        return self.forward_blocks(self.embed_frames(frames))
 
     def encode_image(self, images: torch.Tensor) -> torch.Tensor:
         """CLIP's image embedding of ``(B, 3, H, W)`` images: ``(B, D)``."""

@@ -25,23 +25,21 @@ from torch import nn
 
 from mmvssm.registry import MODELS
 
-from ..layers.clip_layers import LayerNorm, build_clip_transformer
 from ..layers.pos_embed import (
     resize_spatial_pos_embed,
     resize_temporal_pos_embed,
 )
 from ..utils.foundation_weights import (
-    FoundationModule,
     FoundationWeightsError,
     select_prefixed,
 )
-from .clip import CLIPVisionTransformer, _to_2tuple
+from .clip import CLIPVisionTransformer, CLIPViTBase
 
 __all__ = ['ViCLIPVisionTransformer']
 
 
 @MODELS.register_module()
-class ViCLIPVisionTransformer(FoundationModule):
+class ViCLIPVisionTransformer(CLIPViTBase):
     """ViCLIP's vision encoder (one CLS over all frames).
 
     Args:
@@ -73,7 +71,6 @@ class ViCLIPVisionTransformer(FoundationModule):
             name='ViCLIP-L/14',
         ),
     }
-    arch_keys = CLIPVisionTransformer.arch_keys
 
     def __init__(
         self,
@@ -90,36 +87,21 @@ class ViCLIPVisionTransformer(FoundationModule):
             raise ValueError(
                 f"out_type must be 'embed' or 'tokens', got {out_type!r}"
             )
-        self.arch = arch
         self.out_type = out_type
         self.num_frames = num_frames
-        self.patch_size = arch['patch_size']
-        self.width = width = arch['width']
-        self.embed_dims = arch['embed_dims']
-        self.img_size = _to_2tuple(img_size)
-        self.grid_size = tuple(s // self.patch_size for s in self.img_size)
-        self.weights_file = arch.get('weights', '')
         self.description = f'{arch.get("name", "ViCLIP")} vision encoder'
-
-        p = self.patch_size
-        scale = width**-0.5
-        self.conv1 = nn.Conv3d(
-            3, width, (1, p, p), stride=(1, p, p), bias=False
+        p = arch['patch_size']
+        kernel = (1, p, p)
+        conv1 = nn.Conv3d(3, arch['width'], kernel, stride=kernel, bias=False)
+        self.build_vit(
+            arch,
+            img_size,
+            conv1,
+            quick_gelu=True,
+            temporal_positional_embedding=nn.Parameter(
+                torch.zeros(1, num_frames, arch['width'])
+            ),
         )
-        self.class_embedding = nn.Parameter(scale * torch.randn(width))
-        self.positional_embedding = nn.Parameter(
-            scale
-            * torch.randn(self.grid_size[0] * self.grid_size[1] + 1, width)
-        )
-        self.temporal_positional_embedding = nn.Parameter(
-            torch.zeros(1, num_frames, width)
-        )
-        self.ln_pre = LayerNorm(width)
-        self.transformer = build_clip_transformer(
-            width, arch['depth'], arch['num_heads'], quick_gelu=True
-        )
-        self.ln_post = LayerNorm(width)
-        self.proj = nn.Parameter(scale * torch.randn(width, self.embed_dims))
         self.finish_build(frozen)
 
     @staticmethod
@@ -158,9 +140,7 @@ class ViCLIPVisionTransformer(FoundationModule):
         """
         x = self.conv1(video)  # (N, C, T, h, w)
         n, c, t, h, w = x.shape
-        pos = self.positional_embedding
-        if (h, w) != self.grid_size:
-            pos = resize_spatial_pos_embed(pos[None], (h, w))[0]
+        pos = self.pos_embed_for((h, w))
         temporal = self.temporal_positional_embedding
         if t == 1:
             temporal = temporal.mean(dim=1, keepdim=True)
@@ -175,14 +155,11 @@ class ViCLIPVisionTransformer(FoundationModule):
 
     def forward_tokens(self, video: torch.Tensor) -> torch.Tensor:
         """All blocks: ``(N, 1 + h*w*T, width)`` final tokens (no ln_post)."""
-        x = self.embed_video(video)
-        for block in self.blocks:
-            x = block(x)
-        return x
+        return self.forward_blocks(self.embed_video(video))
 
     def encode_video(self, video: torch.Tensor) -> torch.Tensor:
         """ViCLIP's video embedding ``ln_post(cls) @ proj``: ``(N, D)``."""
-        return self.ln_post(self.forward_tokens(video)[:, 0]) @ self.proj
+        return self.project(self.forward_tokens(video)[:, 0])
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Encode ``(N, 3, T, H, W)`` clips (``(N, 3, H, W)``: T = 1)."""

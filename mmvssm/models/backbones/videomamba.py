@@ -12,15 +12,12 @@ interpolation) happens in a load-state-dict pre-hook, so it works for
 ``load_state_dict`` alike.
 """
 
-import logging
 import math
-from collections.abc import Mapping
 from typing import List, Optional, Sequence, Tuple, Union
 
 import torch
 import torch.utils.checkpoint as cp
 from mmcv.cnn.bricks import DropPath
-from mmengine.logging import print_log
 from mmengine.model import BaseModule
 from mmengine.utils import to_2tuple
 from torch import Tensor, nn
@@ -35,11 +32,10 @@ from ..layers import (
     resize_temporal_pos_embed,
 )
 from ..utils import (
-    adapt_videomamba_shapes,
-    convert_official_state_dict,
-    summarize_keys,
+    adapt_videomamba_checkpoint,
+    report_load_mismatches,
+    resolve_arch,
     trunc_normal_002_,
-    unwrap_state_dict,
 )
 
 __all__ = ['VideoMamba', 'VideoMambaBlock']
@@ -199,7 +195,14 @@ class VideoMamba(BaseModule):
                 f'one of {self.INIT_MODES}'
             )
         self.init_mode = init_mode
-        self.arch_settings = self._parse_arch(arch)
+        self.arch_settings = resolve_arch(
+            arch,
+            self.arch_zoo,
+            ('embed_dims', 'num_layers'),
+            owner='VideoMamba',
+            exact=True,
+            hint='mixer settings go in mixer_cfg',
+        )
         self.embed_dims = self.arch_settings['embed_dims']
         self.num_layers = self.arch_settings['num_layers']
         if out_type not in self.OUT_TYPES:
@@ -266,37 +269,6 @@ class VideoMamba(BaseModule):
         self.register_load_state_dict_post_hook(self._report_load)
         self._load_prefix = None
 
-    @classmethod
-    def _parse_arch(cls, arch: Union[str, dict]) -> dict:
-        """Resolve ``arch`` to a settings dict, with actionable errors."""
-        if isinstance(arch, str):
-            key = arch.lower()
-            if key not in cls.arch_zoo:
-                raise ValueError(
-                    f'VideoMamba arch {arch!r} is unknown; use one of '
-                    f'{sorted(set(cls.arch_zoo))} or a dict with embed_dims '
-                    'and num_layers'
-                )
-            return dict(cls.arch_zoo[key])
-        if not isinstance(arch, Mapping):
-            raise TypeError(
-                f'VideoMamba arch must be a str or a dict, got {type(arch)}'
-            )
-        missing = {'embed_dims', 'num_layers'} - set(arch)
-        if missing:
-            raise ValueError(
-                f'VideoMamba custom arch lacks {sorted(missing)}; give at '
-                'least embed_dims and num_layers'
-            )
-        unknown = set(arch) - {'embed_dims', 'num_layers'}
-        if unknown:
-            raise ValueError(
-                f'VideoMamba custom arch has unknown keys {sorted(unknown)}; '
-                'it takes embed_dims and num_layers, mixer settings go in '
-                'mixer_cfg'
-            )
-        return dict(arch)
-
     def _init_from_scratch(self) -> None:
         """The official from-scratch init, done at construction.
 
@@ -325,52 +297,18 @@ class VideoMamba(BaseModule):
     ) -> None:
         """Load-state-dict pre-hook: adapt official/other layouts in place."""
         self._load_prefix = prefix
-        notes = unwrap_state_dict(state_dict) if prefix == '' else []
-        converted, head, more = convert_official_state_dict(state_dict, prefix)
-        notes += more
-        if head and prefix == '':
-            classes = head['weight'].shape[0] if 'weight' in head else '?'
-            notes.append(
-                f'left out the classifier head.* ({classes} classes): the '
-                'backbone has none; to keep it, convert the checkpoint with '
-                'the VideoMamba model converter (official_to_recognizer in '
-                'mmvssm.models.utils) and use load_from'
-            )
-        elif head:
-            # A nested backbone never owns ``head.*``: put the keys back so
-            # that the parent model reports them.
-            converted.update({f'{prefix}head.{k}': v for k, v in head.items()})
-        notes += adapt_videomamba_shapes(
-            converted,
+        adapt_videomamba_checkpoint(
+            state_dict,
             prefix,
             self.grid_size,
             self.num_tubelets,
             self.tubelet_size,
         )
-        state_dict.clear()
-        state_dict.update(converted)
-        if notes:
-            print_log(
-                'VideoMamba checkpoint: ' + '; '.join(notes), logger='current'
-            )
 
     def _report_load(self, module: nn.Module, incompatible_keys) -> None:
         """Load-state-dict post-hook: report this backbone's key mismatches."""
         prefix, self._load_prefix = self._load_prefix, None
-        if prefix is None:
-            return
-        for kind, keys, consequence in (
-            ('missing', incompatible_keys.missing_keys, 'left as initialized'),
-            ('unexpected', incompatible_keys.unexpected_keys, 'not loaded'),
-        ):
-            mine = [k for k in keys if k.startswith(prefix)]
-            if mine:
-                print_log(
-                    f'VideoMamba checkpoint: {len(mine)} {kind} keys '
-                    f'({consequence}): {summarize_keys(mine)}',
-                    logger='current',
-                    level=logging.WARNING,
-                )
+        report_load_mismatches('VideoMamba', prefix, incompatible_keys)
 
     def _position_tables(
         self, grid: Tuple[int, int], num_tubelets: int

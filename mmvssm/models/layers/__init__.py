@@ -11,14 +11,18 @@ __all__ = [
     'resize_temporal_pos_embed',
 ]
 from .clip_layers import (  # noqa: E402
+    CLIP_RELEASES,
     build_clip_transformer,
+    clip_arch_zoo,
     clip_attention,
     clip_attention_step,
     clip_mlp_step,
 )
 
 __all__ += [
+    'CLIP_RELEASES',
     'build_clip_transformer',
+    'clip_arch_zoo',
     'clip_attention',
     'clip_attention_step',
     'clip_mlp_step',

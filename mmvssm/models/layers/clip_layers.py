@@ -16,20 +16,51 @@ and modulates between the two steps; MSTA adds a branch parallel to the
 whole block.
 """
 
-from typing import Optional
+from typing import Dict, Optional, Sequence, Tuple
 
 import torch
 from open_clip.transformer import LayerNorm, QuickGELU, Transformer
 from torch import nn
 
 __all__ = [
+    'CLIP_RELEASES',
     'LayerNorm',
     'QuickGELU',
     'build_clip_transformer',
+    'clip_arch_zoo',
     'clip_attention',
     'clip_attention_step',
     'clip_mlp_step',
 ]
+
+
+# OpenAI's CLIP releases: one file holds both towers, which project into a
+# joint space of ``embed_dims``.
+CLIP_RELEASES = {
+    'b32': dict(weights='ViT-B-32.pt', name='ViT-B/32', embed_dims=512),
+    'b16': dict(weights='ViT-B-16.pt', name='ViT-B/16', embed_dims=512),
+    'l14': dict(weights='ViT-L-14.pt', name='ViT-L/14', embed_dims=768),
+}
+
+
+def clip_arch_zoo(
+    towers: Dict[str, Tuple[int, ...]], keys: Sequence[str]
+) -> Dict[str, Dict]:
+    """The ``arch_zoo`` of one CLIP tower (vision or text).
+
+    Args:
+        towers (dict[str, tuple[int, ...]]): Per release (a key of
+            :data:`CLIP_RELEASES`), the tower's settings in ``keys`` order.
+        keys (Sequence[str]): Names of those settings.
+
+    Returns:
+        dict[str, dict]: Per release, the tower's settings with the
+        release's ``weights``, ``name`` and ``embed_dims``.
+    """
+    return {
+        arch: dict(zip(keys, values), **CLIP_RELEASES[arch])
+        for arch, values in towers.items()
+    }
 
 
 def build_clip_transformer(

@@ -16,7 +16,11 @@ from torch import nn
 
 from mmvssm.registry import MODELS
 
-from ..layers.clip_layers import LayerNorm, build_clip_transformer
+from ..layers.clip_layers import (
+    LayerNorm,
+    build_clip_transformer,
+    clip_arch_zoo,
+)
 from ..utils.foundation_weights import (
     FoundationModule,
     FoundationWeightsError,
@@ -54,30 +58,12 @@ class CLIPTextTransformer(FoundationModule):
             loads the weights when the model is built. Defaults to None.
     """
 
-    arch_zoo = {
-        'b32': dict(
-            width=512,
-            depth=12,
-            num_heads=8,
-            embed_dims=512,
-            weights='ViT-B-32.pt',
-        ),
-        'b16': dict(
-            width=512,
-            depth=12,
-            num_heads=8,
-            embed_dims=512,
-            weights='ViT-B-16.pt',
-        ),
-        'l14': dict(
-            width=768,
-            depth=12,
-            num_heads=12,
-            embed_dims=768,
-            weights='ViT-L-14.pt',
-        ),
-    }
     arch_keys = ('width', 'depth', 'num_heads', 'embed_dims')
+    # The text towers of OpenAI's releases: (width, depth, num_heads).
+    arch_zoo = clip_arch_zoo(
+        {'b32': (512, 12, 8), 'b16': (512, 12, 8), 'l14': (768, 12, 12)},
+        arch_keys[:3],
+    )
 
     def __init__(
         self,

@@ -7,10 +7,12 @@ the model converter (``videomamba_official_to_mmvssm.py`` in the tools),
 which writes a whole-recognizer checkpoint.
 """
 
+import logging
 from collections.abc import Mapping
-from typing import Dict, List, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import torch
+from mmengine.logging import print_log
 from torch import Tensor
 
 from ..layers import (
@@ -24,6 +26,8 @@ __all__ = [
     'unwrap_state_dict',
     'convert_official_state_dict',
     'adapt_videomamba_shapes',
+    'adapt_videomamba_checkpoint',
+    'report_load_mismatches',
     'official_to_recognizer',
 ]
 
@@ -200,6 +204,83 @@ def adapt_videomamba_shapes(
             f'{num_tubelets} (linear)'
         )
     return notes
+
+
+def adapt_videomamba_checkpoint(
+    state_dict: dict,
+    prefix: str,
+    grid_size: Tuple[int, int],
+    num_tubelets: int,
+    tubelet_size: int,
+) -> None:
+    """Adapt a checkpoint for a VideoMamba backbone under ``prefix``, in place.
+
+    The body of the backbone's load-state-dict pre-hook: wrappers are opened
+    (top-level loads only), official names mapped
+    (:func:`convert_official_state_dict`), the classifier ``head.*`` left
+    out (a top-level load) or handed back to the parent model (a nested
+    one), and shapes fitted (:func:`adapt_videomamba_shapes`). What was done
+    is logged in one line.
+
+    Args:
+        state_dict (dict): The dict handed to ``load_state_dict``.
+        prefix (str): Key prefix of the backbone ('' for a direct load).
+        grid_size (tuple[int, int]): The model's patch grid ``(h, w)``.
+        num_tubelets (int): The model's temporal positions.
+        tubelet_size (int): The model's frames per token.
+    """
+    notes = unwrap_state_dict(state_dict) if prefix == '' else []
+    converted, head, more = convert_official_state_dict(state_dict, prefix)
+    notes += more
+    if head and prefix == '':
+        classes = head['weight'].shape[0] if 'weight' in head else '?'
+        notes.append(
+            f'left out the classifier head.* ({classes} classes): the '
+            'backbone has none; to keep it, convert the checkpoint with '
+            'the VideoMamba model converter (official_to_recognizer in '
+            'mmvssm.models.utils) and use load_from'
+        )
+    elif head:
+        # A nested backbone never owns ``head.*``: put the keys back so
+        # that the parent model reports them.
+        converted.update({f'{prefix}head.{k}': v for k, v in head.items()})
+    notes += adapt_videomamba_shapes(
+        converted, prefix, grid_size, num_tubelets, tubelet_size
+    )
+    state_dict.clear()
+    state_dict.update(converted)
+    if notes:
+        print_log(
+            'VideoMamba checkpoint: ' + '; '.join(notes), logger='current'
+        )
+
+
+def report_load_mismatches(
+    owner: str, prefix: Optional[str], incompatible_keys
+) -> None:
+    """Warn about the missing and unexpected keys of a module's load.
+
+    Args:
+        owner (str): Module name for the log line.
+        prefix (str, optional): The module's key prefix in the load; None
+            (no load through the module's pre-hook) reports nothing.
+        incompatible_keys: The ``load_state_dict`` result (``missing_keys``
+            and ``unexpected_keys``).
+    """
+    if prefix is None:
+        return
+    for kind, keys, consequence in (
+        ('missing', incompatible_keys.missing_keys, 'left as initialized'),
+        ('unexpected', incompatible_keys.unexpected_keys, 'not loaded'),
+    ):
+        mine = [k for k in keys if k.startswith(prefix)]
+        if mine:
+            print_log(
+                f'{owner} checkpoint: {len(mine)} {kind} keys '
+                f'({consequence}): {summarize_keys(mine)}',
+                logger='current',
+                level=logging.WARNING,
+            )
 
 
 def official_to_recognizer(

@@ -21,6 +21,8 @@ from mmengine.model import BaseModule
 
 from mmvssm.utils.launch import ToolError
 
+from .arch import resolve_arch
+
 __all__ = [
     'FoundationModule',
     'FoundationWeightsError',
@@ -231,19 +233,9 @@ class FoundationModule(BaseModule):
         Returns:
             dict: A copy of the arch settings.
         """
-        keys = sorted(cls.arch_keys)
-        if isinstance(arch, str):
-            if arch not in cls.arch_zoo:
-                raise ValueError(
-                    f'unknown arch {arch!r}; choose from '
-                    f'{sorted(cls.arch_zoo)} or pass a dict with {keys}'
-                )
-            return dict(cls.arch_zoo[arch])
-        if not isinstance(arch, dict) or not set(keys) <= set(arch):
-            raise ValueError(
-                f'a custom arch must be a dict with {keys}, got {arch!r}'
-            )
-        return dict(arch)
+        return resolve_arch(
+            arch, cls.arch_zoo, cls.arch_keys, owner=cls.__name__
+        )
 
     def finish_build(self, frozen: bool = False) -> None:
         """Load the ``init_cfg`` weights; freeze when asked.
