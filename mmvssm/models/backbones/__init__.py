@@ -15,6 +15,7 @@ from .msta import (  # noqa: E402
 
 __all__ += ['MSTACLIPVisionTransformer', 'MSTAViCLIPVisionTransformer']
 
+from .mmpretrain_vit import MMPretrainViTFoundation  # noqa: E402
 from .moma import MoMa  # noqa: E402
 
-__all__ += ['MoMa']
+__all__ += ['MoMa', 'MMPretrainViTFoundation']

@@ -9,10 +9,13 @@ frame by frame.
 
 Adapters use the pieces instead of :meth:`CLIPVisionTransformer.forward`:
 :meth:`~CLIPVisionTransformer.embed_frames` (patches + CLS + positional
-embedding + ``ln_pre``), the blocks in ``transformer.resblocks`` (see
-:mod:`~mmvssm.models.layers.clip_layers` for their attention and MLP
-steps) and :meth:`~CLIPVisionTransformer.project` (``ln_post`` of the CLS
-token, then ``proj``).
+embedding + ``ln_pre``), the blocks in ``transformer.resblocks`` (run
+through :meth:`~CLIPVisionTransformer.attention_norm`,
+:meth:`~CLIPVisionTransformer.attention` and
+:meth:`~CLIPVisionTransformer.mlp_step`, see
+:mod:`~mmvssm.models.layers.clip_layers`) and
+:meth:`~CLIPVisionTransformer.project` (``ln_post`` of the CLS token, then
+``proj``).
 """
 
 from typing import Dict, Optional, Tuple, Union
@@ -26,6 +29,8 @@ from ..layers.clip_layers import (
     LayerNorm,
     build_clip_transformer,
     clip_arch_zoo,
+    clip_attention,
+    clip_mlp_step,
 )
 from ..layers.pos_embed import resize_spatial_pos_embed
 from ..utils.foundation_weights import (
@@ -104,6 +109,38 @@ class CLIPViTBase(FoundationModule):
         for block in self.blocks:
             tokens = block(tokens)
         return tokens
+
+    @staticmethod
+    def attention_norm(block: nn.Module, x: torch.Tensor) -> torch.Tensor:
+        """The norm in front of a block's attention (``ln_1``)."""
+        return block.ln_1(x)
+
+    @staticmethod
+    def attention(
+        block: nn.Module,
+        x: torch.Tensor,
+        key_padding_mask: Optional[torch.Tensor] = None,
+    ) -> torch.Tensor:
+        """``ls_1(attn(x))``: a block's attention branch, no residual.
+
+        Args:
+            block (nn.Module): A CLIP / ViCLIP block.
+            x (torch.Tensor): ``(B, N, C)`` tokens, already through
+                :meth:`attention_norm`.
+            key_padding_mask (torch.Tensor, optional): ``(B, N)`` bool,
+                True at padding tokens. Defaults to None.
+
+        Returns:
+            torch.Tensor: ``(B, N, C)``.
+        """
+        return block.ls_1(
+            clip_attention(block, x, key_padding_mask=key_padding_mask)
+        )
+
+    @staticmethod
+    def mlp_step(block: nn.Module, x: torch.Tensor) -> torch.Tensor:
+        """``x + ls_2(mlp(ln_2(x)))``, see :func:`clip_mlp_step`."""
+        return clip_mlp_step(block, x)
 
     def project(self, cls_tokens: torch.Tensor) -> torch.Tensor:
         """``ln_post(cls) @ proj``: the embedding of CLS tokens."""

@@ -1,8 +1,11 @@
 # Copyright (c) mmvssm contributors. All rights reserved.
 """MoMa: Divide-and-Modulate on a frozen image foundation model (IFM).
 
-Every block of the frozen IFM (CLIP ViT-B/16, L/14, or any encoder of
-mmvssm's CLIP family) is rewritten as::
+Every block of the frozen IFM (CLIP ViT-B/16, L/14, any encoder of
+mmvssm's CLIP family, or an mmpretrain ``VisionTransformer`` such as DINOv2
+or EVA through
+:class:`~mmvssm.models.backbones.MMPretrainViTFoundation`) is rewritten
+as::
 
     x = x + attn(ln_1(x))   inside w x w windows of each frame    (Divide)
     x = SeqMod(x)           SSM over the whole clip's tokens      (Modulate)
@@ -49,7 +52,6 @@ from torch import Tensor, nn
 
 from mmvssm.registry import MODELS
 
-from ..layers.clip_layers import clip_attention, clip_mlp_step
 from ..layers.seqmod import SeqMod
 from ..utils.frozen import freeze_foundation, log_parameter_summary
 
@@ -135,10 +137,15 @@ class MoMa(BaseModule):
     Args:
         foundation (dict): Config of the frozen IFM, a CLIP-family encoder
             (e.g. ``dict(type='CLIPVisionTransformer', arch='b16',
-            init_cfg=dict(type='Pretrained', checkpoint=...))``) with
-            ``embed_frames``, ``transformer.resblocks`` (pre-norm blocks
-            with ``ln_1``/``attn``/``ln_2``/``mlp``), ``ln_post`` and
-            ``proj``. It is frozen whatever the rest of the config says.
+            init_cfg=dict(type='Pretrained', checkpoint=...))``) or
+            ``dict(type='MMPretrainViTFoundation', vit=dict(...))``: a
+            module with ``width``, ``patch_size``, ``embed_frames``,
+            ``blocks`` (pre-norm attention / MLP blocks) and the block steps
+            ``attention_norm(block, x)``, ``attention(block, x,
+            key_padding_mask)`` (branch with its layer scale, no residual)
+            and ``mlp_step(block, x)`` (with residual), ``ln_post``,
+            ``proj`` (None: no ``out_type='embed'``) and ``encode_video``.
+            It is frozen whatever the rest of the config says.
         window_size (int): Window side of the Divide stage, tokens.
             Defaults to 8.
         cls_token (str): ``'window'`` or ``'drop'`` (see the module doc).
@@ -195,6 +202,14 @@ class MoMa(BaseModule):
             )
         self.foundation = MODELS.build(foundation)
         freeze_foundation(self.foundation)
+        if (
+            out_type == 'embed'
+            and getattr(self.foundation, 'proj', None) is None
+        ):
+            raise ValueError(
+                f'MoMa: {type(self.foundation).__name__} has no embedding '
+                f"projection (proj); use out_type='pooled' or 'tokens'"
+            )
         self.width = self.foundation.width
         self.embed_dims = getattr(self.foundation, 'embed_dims', self.width)
         depth = len(self.foundation.blocks)
@@ -240,11 +255,12 @@ class MoMa(BaseModule):
             grid (tuple[int, int]): ``(h, w)``.
 
         Returns:
-            Tensor: Same shape: ``tokens + ls_1(windowed attention)``.
+            Tensor: Same shape: ``tokens + windowed attention branch``
+            (its layer scale included).
         """
         b, _, c = tokens.shape
         has_cls = self.cls_token == 'window'
-        normed = block.ln_1(tokens)
+        normed = self.foundation.attention_norm(block, tokens)
         patches = normed[:, 1:] if has_cls else normed
         window = _window_dims(grid, self.window_size)
         wins, pad, padded = window_partition(
@@ -258,14 +274,14 @@ class MoMa(BaseModule):
             wins = torch.cat([cls, wins], dim=1)
             if mask is not None:
                 mask = F.pad(mask, (1, 0), value=False)
-        out = clip_attention(block, wins, key_padding_mask=mask)
+        out = self.foundation.attention(block, wins, key_padding_mask=mask)
         if has_cls:
             cls_out = out[:, 0].reshape(b, num_windows, c).mean(dim=1)
             out = out[:, 1:]
         out = window_reverse(out, window, padded, grid).reshape(b, -1, c)
         if has_cls:
             out = torch.cat([cls_out[:, None], out], dim=1)
-        return tokens + block.ls_1(out)
+        return tokens + out
 
     # -- Modulate ---------------------------------------------------------
 
@@ -355,7 +371,7 @@ class MoMa(BaseModule):
             if str(i) in self.seqmods:
                 mod = self.modulate(i, tokens[:, off:], num_frames, grid)
                 tokens = torch.cat([tokens[:, :off], mod], dim=1)
-            tokens = clip_mlp_step(block, tokens)
+            tokens = self.foundation.mlp_step(block, tokens)
         return tokens, grid
 
     def forward(self, x: Tensor) -> Tensor:
@@ -379,6 +395,7 @@ class MoMa(BaseModule):
             x (Tensor): ``(N, 3, T, H, W)``.
 
         Returns:
-            Tensor: ``(N, D)``, CLIP's frame mean of ``ln_post(cls) @ proj``.
+            Tensor: ``(N, D)``, CLIP's frame mean of ``ln_post(cls) @ proj``
+            (``(N, C)`` without ``proj``).
         """
         return self.foundation.encode_video(x)
