@@ -45,27 +45,33 @@ def _reference_vit(foundation, out_type='raw'):
     return vit
 
 
-def _reference_windowed(foundation, tokens, grid, window):
-    """Each block with its attention run window by window by mmpretrain's
-    own ``MultiheadAttention``; CLS in every window, mean of its outputs."""
+def _reference_windowed(foundation, tokens, grid, window, cls=True):
+    """Each block with its attention run window by window (real tokens
+    only) by mmpretrain's own ``MultiheadAttention``; with ``cls`` the CLS
+    token joins every window and takes the mean of its outputs."""
     h, w = grid
+    off = int(cls)
     for layer in foundation.blocks:
         normed = layer.ln1(tokens)
-        patches = normed[:, 1:].reshape(tokens.shape[0], h, w, -1)
+        patches = normed[:, off:].reshape(tokens.shape[0], h, w, -1)
         out = torch.empty_like(patches)
         cls_outs = []
         for y0 in range(0, h, window):
             for x0 in range(0, w, window):
                 win = patches[:, y0 : y0 + window, x0 : x0 + window]
                 seq = win.reshape(win.shape[0], -1, win.shape[-1])
-                res = layer.attn(torch.cat([normed[:, :1], seq], dim=1))
-                cls_outs.append(res[:, 0])
+                if cls:
+                    seq = torch.cat([normed[:, :1], seq], dim=1)
+                res = layer.attn(seq)
+                if cls:
+                    cls_outs.append(res[:, 0])
                 out[:, y0 : y0 + window, x0 : x0 + window] = res[
-                    :, 1:
+                    :, off:
                 ].reshape(win.shape)
-        branch = torch.cat(
-            [torch.stack(cls_outs).mean(0)[:, None], out.flatten(1, 2)], 1
-        )
+        branch = out.flatten(1, 2)
+        if cls:
+            cls_out = torch.stack(cls_outs).mean(0)[:, None]
+            branch = torch.cat([cls_out, branch], 1)
         tokens = tokens + branch
         tokens = layer.ffn(layer.ln2(tokens), identity=tokens)
     return tokens
@@ -129,15 +135,35 @@ def test_moma_at_init_equals_windowed_frozen_vit(layer_scale):
         ref = vit(frames)[0][:, 1:].reshape(2, 3, 16, 64)
         got = model(video)
     assert (got - ref).abs().max() <= 1e-6
-    # 2 x 2 windows: each block windowed through mmpretrain's own attention.
-    model.window_size = 2
-    with torch.no_grad():
-        got, grid = model.forward_tokens(video)
-        ref = _reference_windowed(
-            model.foundation, model.foundation.embed_frames(frames), grid, 2
-        )
-    assert grid == (4, 4)
-    assert (got - ref).abs().max() <= 1e-6
+    # Smaller windows: each block windowed through mmpretrain's attention;
+    # 3 x 3 windows pad the 4 x 4 grid to 6 x 6 (padded keys masked). In
+    # float64: softmax over masked keys and over the real keys alone round
+    # differently in float32 (about 1e-6 here).
+    weights = model.foundation.state_dict()
+    video, frames = video.double(), frames.double()
+    for window in (2, 3):
+        for cls_token in ('window', 'drop'):
+            model = MoMa(
+                _foundation(layer_scale_init_value=layer_scale),
+                window_size=window,
+                cls_token=cls_token,
+                out_type='pooled',
+            )
+            model.foundation.load_state_dict(weights)
+            model.double().eval()
+            cls = cls_token == 'window'
+            with torch.no_grad():
+                tokens = model.foundation.embed_frames(frames)
+                got, grid = model.forward_tokens(video)
+                ref = _reference_windowed(
+                    model.foundation,
+                    tokens if cls else tokens[:, 1:],
+                    grid,
+                    window,
+                    cls,
+                )
+            assert grid == (4, 4)
+            assert (got - ref).abs().max() <= 1e-10, (window, cls_token)
     # The SSM is in the path: a non-zero output projection changes it.
     with torch.no_grad():
         model.seqmods['0'].ssm.out_proj.weight.normal_(0, 0.1)
