@@ -143,9 +143,17 @@ def test_wheel_ships_the_class_name_files(tmp_path, repo_root):
         repo_root,
         src,
         ignore=shutil.ignore_patterns(
-            '.git', '.venv', 'venv', 'build', '*.egg-info', '.mim', 'data',
-            'work_dirs', 'tests', '__pycache__',
-        ),  # fmt: skip
+            '.git',
+            '.venv',
+            'venv',
+            'build',
+            '*.egg-info',
+            '.mim',
+            'data',
+            'work_dirs',
+            'tests',
+            '__pycache__',
+        ),
     )
     result = subprocess.run(
         [
