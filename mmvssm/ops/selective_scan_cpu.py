@@ -31,6 +31,7 @@ import torch.nn.functional as F
 from torch import Tensor
 from torch.autograd.function import once_differentiable
 
+from ..utils.messages import first_line
 from .selective_scan import ScanArgs, ScanOutput, _scan_frame, bind_scan_args
 
 __all__ = ['fused_scan_available', 'selective_scan_fused']
@@ -99,7 +100,7 @@ def _extension() -> Tuple[Optional[object], str]:
             verbose=False,
         )
     except Exception as exc:  # noqa: BLE001
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else ''
+        first = first_line(exc)
         return None, (
             f'compiling {SOURCE} failed ({type(exc).__name__}: {first}); '
             'rerun torch.utils.cpp_extension.load(..., verbose=True) to see '

@@ -45,6 +45,7 @@ from mmengine.config import Config, DictAction
 from torch import nn
 
 import mmvssm  # noqa: F401  (registries and stack fixes first)
+from mmvssm.utils.messages import first_line
 
 FORMATS = ('export', 'torchscript', 'onnx')
 
@@ -240,7 +241,7 @@ def _export_onnx(module, example, path: str):
             path, providers=['CPUExecutionProvider']
         )
     except Exception as err:  # e.g. older torch exporters' invalid graphs
-        first = str(err).strip().splitlines()[0] if str(err).strip() else err
+        first = first_line(err)
         raise _ExportFailed(
             f'onnxruntime rejects the file torch {torch.__version__} wrote '
             f'({first}); ONNX export is tested with the torch of '

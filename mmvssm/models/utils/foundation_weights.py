@@ -20,6 +20,7 @@ from typing import Dict, Iterable, Optional, Tuple, Union
 from mmengine.model import BaseModule
 
 from mmvssm.utils.launch import ToolError
+from mmvssm.utils.messages import first_line
 
 from .arch import resolve_arch
 
@@ -105,7 +106,7 @@ def load_foundation_state_dict(
     except TorchScriptReadError as e:
         raise FoundationWeightsError(str(e)) from None
     except Exception as e:  # the loader's one-line CheckpointError, ...
-        first = str(e).strip().splitlines()[0] if str(e).strip() else ''
+        first = first_line(e)
         raise FoundationWeightsError(
             f'{path} cannot be read as {expected} with weights-only '
             f'loading ({type(e).__name__}: {first})'
